@@ -1,0 +1,109 @@
+package io.embedflow.orchestrator.metadata;
+
+import io.embedflow.orchestrator.OrchestratorException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One execution of a job and its lineage: which model snapshot and which data snapshot
+ * produced which output, with which config and code.
+ *
+ * <p>{@code id}, {@code kind}, {@code status} and {@code startedAt} are required; the lineage
+ * strings may be null while not yet known (e.g. the data snapshot id is computed after the
+ * run starts). {@code finishedAt} and {@code error} are null while running. Row counts are
+ * never negative.
+ *
+ * @param kind what ran, e.g. {@code "refresh"}
+ * @param modelRef model version as typed by users, e.g. {@code "starter/1"}
+ * @param configJson the job configuration as JSON, free of secrets
+ * @param error why a failed run failed, one line, free of secrets
+ */
+public record RunRecord(
+        String id,
+        String kind,
+        RunStatus status,
+        String modelRef,
+        String modelSnapshotId,
+        String dataSnapshotId,
+        String inputPath,
+        String outputPath,
+        String configJson,
+        String codeVersion,
+        long rowsIn,
+        long rowsOut,
+        long rowsRejected,
+        long rowsTruncated,
+        Instant startedAt,
+        Instant finishedAt,
+        String error) {
+
+    public RunRecord {
+        if (id == null || id.isBlank()) {
+            throw new OrchestratorException("a run record needs an id");
+        }
+        if (kind == null || kind.isBlank()) {
+            throw new OrchestratorException("run " + id + " has no kind");
+        }
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(startedAt, "startedAt");
+        if (rowsIn < 0 || rowsOut < 0 || rowsRejected < 0 || rowsTruncated < 0) {
+            throw new OrchestratorException("run " + id + " has a negative row count (in " + rowsIn + ", out " + rowsOut
+                    + ", rejected " + rowsRejected + ", truncated " + rowsTruncated + ")");
+        }
+    }
+
+    /** A new {@link RunStatus#RUNNING} record with zero counts. */
+    public static RunRecord started(String id, String kind, String modelRef, String modelSnapshotId,
+            String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
+            Instant startedAt) {
+        return new RunRecord(id, kind, RunStatus.RUNNING, modelRef, modelSnapshotId, dataSnapshotId, inputPath,
+                outputPath, configJson, codeVersion, 0, 0, 0, 0, startedAt, null, null);
+    }
+
+    /** Time from start to finish; zero while running. */
+    public Duration duration() {
+        if (finishedAt == null || finishedAt.isBefore(startedAt)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /** {@code rowsOut} per second of {@link #duration()}; 0 when the duration is unknown or zero. */
+    public double rowsPerSecond() {
+        long nanos = duration().toNanos();
+        return nanos <= 0 ? 0.0 : rowsOut * 1e9 / nanos;
+    }
+
+    /** This run ended in {@code status} with these counts. */
+    public RunRecord finished(RunStatus status, long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated,
+            Instant finishedAt, String error) {
+        if (status == null || !status.isTerminal()) {
+            throw new OrchestratorException("run " + id + " cannot finish with status " + status);
+        }
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+    }
+
+    /** This run failed with {@code error}, keeping the counts reached so far. */
+    public RunRecord failed(String error, Instant finishedAt) {
+        return finished(RunStatus.FAILED, rowsIn, rowsOut, rowsRejected, rowsTruncated, finishedAt, error);
+    }
+
+    /** Progress so far of a running run. */
+    public RunRecord withCounts(long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+    }
+
+    public RunRecord withDataSnapshotId(String dataSnapshotId) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+    }
+
+    public RunRecord withOutputPath(String outputPath) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+    }
+}
