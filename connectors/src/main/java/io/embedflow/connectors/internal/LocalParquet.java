@@ -30,10 +30,20 @@ public final class LocalParquet {
    */
   public static ParquetFileReader open(Path file) {
     try {
-      return ParquetFileReader.open(new LocalInputFile(file), readOptions());
+      return ParquetFileReader.open(inputFile(file), readOptions());
     } catch (IOException | RuntimeException e) {
       throw new ConnectorException("cannot read Parquet file " + file + ": " + describe(e), e);
     }
+  }
+
+  /** A local input file that names itself by its path in Parquet's own error messages. */
+  public static LocalInputFile inputFile(Path file) {
+    return new LocalInputFile(file) {
+      @Override
+      public String toString() {
+        return file.toString();
+      }
+    };
   }
 
   /** The message of {@code e}, falling back to its class name when it has none. */

@@ -9,7 +9,7 @@ import io.embedflow.djl.DjlOpsException;
  * @param maxBatchRows most rows in one batch
  * @param maxBatchTokens most padded tokens (rows x longest) in one batch
  */
-public record BatchingOptions(int windowRows, int maxBatchRows, long maxBatchTokens) {
+public record BatchingOptions(int windowRows, int maxBatchRows, long maxBatchTokens) implements java.io.Serializable {
     /** Sized for a few CPU cores: small batches keep cache-friendly matrices. */
     public static final BatchingOptions CPU_DEFAULT = new BatchingOptions(2048, 64, 4096);
 

@@ -4,19 +4,23 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Run ids of the form {@code r-20261129-005012-3f9a1c}: UTC start time to the second, then 24
- * random bits. Ids sort by start second; within one second their order is arbitrary. Two ids
- * collide only if they share the second and the random part, so a caller inserting a run
- * should treat a duplicate-id error as "draw a new id".
+ * Run ids of the form {@code r-20261129-005012-3f9a1c}: UTC start time to the second, then six
+ * hex digits. Ids sort by start second; within one second their order is arbitrary.
+ *
+ * <p>The hex part is a per-process counter that starts at a random value, so ids from one
+ * process never repeat (short of 16 million runs in one second) and ids from different
+ * processes collide only by chance; a caller inserting a run should treat a duplicate-id error
+ * as "draw a new id".
  */
 public final class RunIds {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int SUFFIX_MASK = 0xFF_FFFF;
+    private static final AtomicInteger COUNTER = new AtomicInteger(new SecureRandom().nextInt());
 
     private RunIds() {
     }
@@ -28,8 +32,6 @@ public final class RunIds {
 
     /** A new id stamped with {@code now}, for callers that carry their own clock. */
     public static String newId(Instant now) {
-        byte[] random = new byte[3];
-        RANDOM.nextBytes(random);
-        return "r-" + TIME.format(now) + "-" + HexFormat.of().formatHex(random);
+        return "r-" + TIME.format(now) + "-" + String.format("%06x", COUNTER.getAndIncrement() & SUFFIX_MASK);
     }
 }

@@ -1,0 +1,156 @@
+package io.embedflow.connectors.table;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.embedflow.connectors.ConnectorException;
+import io.embedflow.connectors.shard.IdType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The manifest of a published table, stored as {@value #FILE_NAME} in the table directory: which
+ * run, model snapshot and data snapshot produced the table, and which files hold its rows.
+ * Readers read only the files listed here.
+ *
+ * @param format {@value #FORMAT}
+ * @param runId the run that wrote the table
+ * @param modelSnapshotId the model snapshot that produced the vectors
+ * @param modelRef the reference the model was resolved from, e.g. {@code starter/1}; may be null
+ * @param dataSnapshotId the data snapshot that was read
+ * @param idType name of the {@link IdType} of the id column
+ * @param dimension length of every vector
+ * @param rowCount rows over {@code files}
+ * @param rejectedCount rows over {@code rejectedFiles}
+ * @param truncatedCount rows whose text was truncated to the model's maximum length (they are in {@code files})
+ * @param createdAt when the table was written
+ * @param files embedding part files
+ * @param rejectedFiles rejected-row part files
+ */
+@JsonPropertyOrder({"format", "runId", "modelSnapshotId", "modelRef", "dataSnapshotId", "idType", "dimension",
+    "rowCount", "rejectedCount", "truncatedCount", "createdAt", "files", "rejectedFiles"})
+public record TableManifest(
+    String format,
+    String runId,
+    String modelSnapshotId,
+    String modelRef,
+    String dataSnapshotId,
+    String idType,
+    int dimension,
+    long rowCount,
+    long rejectedCount,
+    long truncatedCount,
+    Instant createdAt,
+    List<TableFile> files,
+    List<TableFile> rejectedFiles) {
+
+  public static final String FILE_NAME = "_embedflow.json";
+  public static final String FORMAT = "embedflow-table/1";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .registerModule(new SimpleModule("embedflow-instant")
+          .addSerializer(Instant.class, new InstantSerializer())
+          .addDeserializer(Instant.class, new InstantDeserializer()))
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public TableManifest {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(modelSnapshotId, "modelSnapshotId");
+    Objects.requireNonNull(dataSnapshotId, "dataSnapshotId");
+    Objects.requireNonNull(idType, "idType");
+    Objects.requireNonNull(createdAt, "createdAt");
+    files = files == null ? List.of() : List.copyOf(files);
+    rejectedFiles = rejectedFiles == null ? List.of() : List.copyOf(rejectedFiles);
+  }
+
+  /** The {@link #idType} as an enum. */
+  public IdType parsedIdType() {
+    try {
+      return IdType.valueOf(idType);
+    } catch (IllegalArgumentException e) {
+      throw new ConnectorException("manifest of run " + runId + " has unknown id type '" + idType + "'", e);
+    }
+  }
+
+  /**
+   * Writes {@value #FILE_NAME} into {@code tableDir} (pretty JSON, {@code createdAt} as ISO-8601),
+   * replacing any previous manifest atomically.
+   */
+  public void writeTo(Path tableDir) {
+    Path target = tableDir.resolve(FILE_NAME);
+    Path temp = tableDir.resolve("." + FILE_NAME + ".tmp");
+    try {
+      Files.write(temp, JSON.writeValueAsBytes(this));
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new ConnectorException("cannot write table manifest " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads {@value #FILE_NAME} from {@code tableDir}.
+   *
+   * @throws ConnectorException when the manifest is missing, is not valid JSON, lacks a required
+   *     field or has another format than {@value #FORMAT}
+   */
+  public static TableManifest read(Path tableDir) {
+    Path file = tableDir.resolve(FILE_NAME);
+    TableManifest manifest;
+    try {
+      manifest = JSON.readValue(Files.readAllBytes(file), TableManifest.class);
+    } catch (NoSuchFileException e) {
+      throw new ConnectorException("table manifest " + file + " does not exist; is " + tableDir
+          + " a published embedflow table?", e);
+    } catch (IOException e) {
+      throw new ConnectorException("table manifest " + file + " is malformed: " + e.getMessage(), e);
+    }
+    if (manifest == null) {
+      throw new ConnectorException("table manifest " + file + " is empty");
+    }
+    if (!FORMAT.equals(manifest.format())) {
+      throw new ConnectorException("table manifest " + file + " has format '" + manifest.format() + "'; expected '"
+          + FORMAT + "'");
+    }
+    return manifest;
+  }
+
+  private static final class InstantSerializer extends JsonSerializer<Instant> {
+    @Override
+    public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+      gen.writeString(value.toString());
+    }
+  }
+
+  private static final class InstantDeserializer extends JsonDeserializer<Instant> {
+    @Override
+    public Instant deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      String text = parser.getValueAsString();
+      if (text == null) {
+        throw new JsonMappingException(parser, "expected an ISO-8601 instant string");
+      }
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw new JsonMappingException(parser, "'" + text + "' is not an ISO-8601 instant", e);
+      }
+    }
+  }
+}

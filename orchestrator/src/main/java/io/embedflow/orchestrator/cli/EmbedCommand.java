@@ -1,0 +1,98 @@
+package io.embedflow.orchestrator.cli;
+
+import io.embedflow.orchestrator.EmbedflowHome;
+import io.embedflow.orchestrator.refresh.RefreshRequest;
+import io.embedflow.orchestrator.refresh.RefreshRunner;
+import io.embedflow.orchestrator.submit.EmbeddedFlink;
+import io.embedflow.orchestrator.submit.FlinkTarget;
+import io.embedflow.orchestrator.submit.RemoteFlink;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code embedflow embed}: one refresh of an embedding table, recorded as a run. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Embed a Parquet dataset with a registered model into a new embedding table.")
+final class EmbedCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME[/N]", description = "Model version (default: latest).")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR", description = "Directory of Parquet files.")
+    Path input;
+
+    @Option(names = "--id-column", required = true, paramLabel = "C", description = "Id column.")
+    String idColumn;
+
+    @Option(names = "--text-column", required = true, paramLabel = "C", description = "Text column.")
+    String textColumn;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Table directory to create (must not exist, or be empty).")
+    Path output;
+
+    @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N",
+            description = "Parallel embedders (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--allow-duplicate-ids", description = "Embed rows with repeated ids instead of failing.")
+    boolean allowDuplicateIds;
+
+    @Option(names = "--flink", paramLabel = "URL",
+            description = "REST address of a Flink session cluster (default: an embedded MiniCluster).")
+    URI flink;
+
+    @Option(names = "--job-jar", paramLabel = "JAR", description = "Pipeline jar shipped to a remote --flink cluster.")
+    Path jobJar;
+
+    @Option(names = "--job-option", paramLabel = "KEY=VALUE",
+            description = "Further job option, e.g. embedflow.batch.max-rows=32 (repeatable).")
+    Map<String, String> jobOptions = new LinkedHashMap<>();
+
+    @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
+    boolean progress;
+
+    @Option(names = "--no-progress", description = "Never show the progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        RefreshRequest request = new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device,
+                allowDuplicateIds, jobOptions);
+        try (EmbedflowHome home = EmbedflowHome.open(main.home());
+                FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
+                        : new RemoteFlink(flink, jobJar == null ? Path.of("pipelines/flink/target/pipelines-flink-0.1.0-SNAPSHOT-job.jar") : jobJar)) {
+            RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry())
+                    .run(request, target, ProgressBarListener.create(progress, noProgress));
+            print(spec.commandLine().getOut(), outcome);
+        }
+        return 0;
+    }
+
+    static void print(PrintWriter out, RefreshRunner.Outcome outcome) {
+        var run = outcome.run();
+        var m = outcome.manifest();
+        out.printf("table      %s%n", run.outputPath());
+        out.printf("run        %s (%s)%n", run.id(), run.status());
+        out.printf("model      %s  snapshot %s%n", run.modelRef(), m.modelSnapshotId());
+        out.printf("data       snapshot %s%n", m.dataSnapshotId());
+        out.printf("rows       %d embedded, %d rejected%s, %d truncated; dimension %d%n", m.rowCount(),
+                m.rejectedCount(), m.rejectedCount() > 0 ? " (see _rejected/)" : "", m.truncatedCount(), m.dimension());
+        out.printf("time       %.1f s, %.0f rows/s%n", run.duration().toMillis() / 1000.0, run.rowsPerSecond());
+    }
+}

@@ -1,0 +1,147 @@
+package io.embedflow.orchestrator.refresh;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.flink.refresh.EmbeddingRefreshJob;
+import io.embedflow.flink.refresh.RefreshJobSpec;
+import io.embedflow.flink.refresh.RefreshOptions;
+import io.embedflow.orchestrator.CodeVersion;
+import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.metadata.MetadataStore;
+import io.embedflow.orchestrator.metadata.ModelVersion;
+import io.embedflow.orchestrator.metadata.RunIds;
+import io.embedflow.orchestrator.metadata.RunRecord;
+import io.embedflow.orchestrator.metadata.RunStatus;
+import io.embedflow.orchestrator.registry.ModelRef;
+import io.embedflow.orchestrator.registry.ModelRegistry;
+import io.embedflow.orchestrator.registry.ModelSnapshot;
+import io.embedflow.orchestrator.submit.FlinkTarget;
+import io.embedflow.orchestrator.submit.JobMetrics;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs one embedding refresh and keeps its run record: resolves the model in the registry,
+ * plans the dataset, submits {@link EmbeddingRefreshJob} to a Flink target, follows its progress,
+ * and records the outcome (counts from the published table's manifest).
+ */
+public final class RefreshRunner {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MetadataStore metadata;
+    private final ModelRegistry registry;
+
+    public RefreshRunner(MetadataStore metadata, ModelRegistry registry) {
+        this.metadata = metadata;
+        this.registry = registry;
+    }
+
+    /** The published table and its run record. */
+    public record Outcome(RunRecord run, TableManifest manifest) {}
+
+    /**
+     * Runs the refresh to its end. A failure is recorded (status FAILED, with the reason), leaves
+     * no output, and is thrown as an {@link OrchestratorException} whose message is that reason.
+     */
+    public Outcome run(RefreshRequest request, FlinkTarget target, ProgressListener progress) {
+        ModelVersion version = registry.resolve(ModelRef.parse(request.model()));
+        ModelSnapshot snapshot = registry.snapshot(version);
+        String runId = RunIds.newId();
+        Map<String, String> options = new TreeMap<>(request.jobOptions());
+        options.put(RefreshOptions.INPUT.key(), request.input().toAbsolutePath().toString());
+        options.put(RefreshOptions.ID_COLUMN.key(), request.idColumn());
+        options.put(RefreshOptions.TEXT_COLUMN.key(), request.textColumn());
+        options.put(RefreshOptions.MODEL_DIR.key(), snapshot.directory().toString());
+        options.put(RefreshOptions.MODEL_SNAPSHOT_ID.key(), snapshot.id());
+        options.put(RefreshOptions.MODEL_REF.key(), version.ref());
+        options.put(RefreshOptions.OUTPUT.key(), request.output().toAbsolutePath().toString());
+        options.put(RefreshOptions.RUN_ID.key(), runId);
+        options.put(RefreshOptions.PARALLELISM.key(), Integer.toString(request.parallelism()));
+        options.put(RefreshOptions.DEVICE.key(), request.device());
+        options.put(RefreshOptions.ALLOW_DUPLICATE_IDS.key(), Boolean.toString(request.allowDuplicateIds()));
+        String configJson = toJson(options);
+        RunRecord run = RunRecord.started(runId, "refresh", version.ref(), snapshot.id(), null,
+                request.input().toAbsolutePath().toString(), request.output().toAbsolutePath().toString(), configJson,
+                CodeVersion.current(), Instant.now());
+
+        RefreshJobSpec spec;
+        try {
+            spec = RefreshJobSpec.fromConfiguration(Configuration.fromMap(options));
+        } catch (RuntimeException e) {
+            metadata.insertRun(run.failed(Failures.describe(e), Instant.now()));
+            throw new OrchestratorException(Failures.describe(e), e);
+        }
+        run = run.withDataSnapshotId(spec.plan().snapshot().id()).withCounts(spec.plan().totalRows(), 0, 0, 0);
+        metadata.insertRun(run);
+        progress.planned(spec.plan().totalRows());
+        try {
+            execute(spec, target, progress);
+            TableManifest manifest = TableManifest.read(Path.of(spec.output()));
+            run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
+                    manifest.truncatedCount(), Instant.now(), null);
+            metadata.updateRun(run);
+            return new Outcome(run, manifest);
+        } catch (RuntimeException e) {
+            String reason = Failures.describe(e);
+            try {
+                StagedTable.open(Path.of(spec.output()), runId).abort();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            metadata.updateRun(run.failed(reason, Instant.now()));
+            throw new OrchestratorException(reason, e);
+        } finally {
+            progress.finished();
+        }
+    }
+
+    private static void execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress) {
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
+        EmbeddingRefreshJob.define(env, spec);
+        JobClient client;
+        try {
+            client = env.executeAsync(EmbeddingRefreshJob.jobName(spec));
+        } catch (Exception e) {
+            throw new OrchestratorException("cannot submit the refresh job to " + target.restAddress() + ": "
+                    + Failures.describe(e), e);
+        }
+        JobMetrics metrics = new JobMetrics(target.restAddress(), client.getJobID().toHexString());
+        CompletableFuture<?> result = client.getJobExecutionResult();
+        try {
+            while (true) {
+                try {
+                    result.get(500, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException notYet) {
+                    long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
+                    long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
+                    progress.progress(embedded + rejected);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.cancel();
+            throw new OrchestratorException("interrupted while waiting for the refresh job", e);
+        } catch (ExecutionException e) {
+            throw new OrchestratorException(Failures.describe(e), e);
+        }
+    }
+
+    private static String toJson(Map<String, String> options) {
+        try {
+            return JSON.writeValueAsString(options);
+        } catch (Exception e) {
+            throw new OrchestratorException("cannot encode run configuration", e);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.embedflow.orchestrator.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.embedflow.orchestrator.OrchestratorException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotStoreTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private SnapshotStore store;
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("snapshots");
+        store = new SnapshotStore(root);
+    }
+
+    @Test
+    void importCopiesEveryFileRecursivelyWithSizesAndHashes() throws IOException {
+        Path model = modelDir("model", "weights");
+
+        ModelSnapshot snapshot = store.importDirectory(model);
+
+        assertThat(snapshot.id()).matches("[0-9a-f]{64}");
+        assertThat(snapshot.files()).extracting(SnapshotFile::path)
+                .containsExactly(".hidden", "config/serving.properties", "model.pt", "tokenizer.json");
+        SnapshotFile weights = snapshot.files().get(2);
+        assertThat(weights.size()).isEqualTo(7);
+        assertThat(weights.sha256()).isEqualTo(Manifest.sha256Hex("weights".getBytes(StandardCharsets.UTF_8)));
+        assertThat(snapshot.directory()).isEqualTo(root.resolve(snapshot.id()).resolve("files"));
+        assertThat(snapshot.resolve(weights)).hasContent("weights");
+        assertThat(snapshot.directory().resolve("config/serving.properties")).hasContent("engine=PyTorch");
+        assertThat(snapshot.totalSize()).isEqualTo(snapshot.files().stream().mapToLong(SnapshotFile::size).sum());
+        assertThat(model.resolve("model.pt")).as("source untouched").hasContent("weights");
+    }
+
+    @Test
+    void manifestIsCanonicalJsonAndIdIsItsHash() throws IOException {
+        Path model = tmp.resolve("m");
+        write(model.resolve("b.txt"), "B");
+        write(model.resolve("a \"q\".txt"), "");
+
+        ModelSnapshot snapshot = store.importDirectory(model);
+
+        byte[] manifest = Files.readAllBytes(root.resolve(snapshot.id()).resolve("manifest.json"));
+        String expected = "{\"files\":[{\"path\":\"a \\\"q\\\".txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[0])
+                + "\",\"size\":0},{\"path\":\"b.txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[] {'B'})
+                + "\",\"size\":1}]}";
+        assertThat(new String(manifest, StandardCharsets.UTF_8)).isEqualTo(expected);
+        assertThat(snapshot.id()).isEqualTo(Manifest.sha256Hex(manifest));
+    }
+
+    @Test
+    void sameContentGetsSameIdAndOneChangedByteANewOne() throws IOException {
+        ModelSnapshot first = store.importDirectory(modelDir("one", "weights"));
+        ModelSnapshot again = store.importDirectory(modelDir("two", "weights"));
+        ModelSnapshot changed = store.importDirectory(modelDir("three", "weighTs"));
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again).isEqualTo(first);
+        assertThat(changed.id()).isNotEqualTo(first.id());
+        assertThat(snapshotDirs()).containsExactlyInAnyOrder(first.id(), changed.id());
+    }
+
+    @Test
+    void renamingAFileChangesTheId() throws IOException {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        write(a.resolve("x.bin"), "same");
+        write(b.resolve("y.bin"), "same");
+
+        assertThat(store.importDirectory(a).id()).isNotEqualTo(store.importDirectory(b).id());
+    }
+
+    @Test
+    void temporaryDirectoriesNeverLeftBehind() throws IOException {
+        store.importDirectory(modelDir("one", "weights"));
+        store.importDirectory(modelDir("two", "weights"));
+        Path bad = modelDir("bad", "weights");
+        Files.createSymbolicLink(bad.resolve("escape"), tmp.resolve("one/model.pt"));
+        assertThatThrownBy(() -> store.importDirectory(bad)).isInstanceOf(OrchestratorException.class);
+
+        try (Stream<Path> entries = Files.list(root)) {
+            assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".tmp-"));
+        }
+    }
+
+    @Test
+    void symlinkLeadingOutsideTheDirectoryIsRefusedByName() throws IOException {
+        Path outside = tmp.resolve("secret.txt");
+        write(outside, "not part of the model");
+        Path model = modelDir("model", "weights");
+        Files.createSymbolicLink(model.resolve("config/linked.txt"), outside);
+        Files.createSymbolicLink(model.resolve("parent"), tmp);
+
+        assertThatThrownBy(() -> store.importDirectory(model))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining("symlink 'config/linked.txt' points outside")
+                .hasMessageContaining("symlink 'parent' points outside")
+                .hasMessageContaining(model.toString());
+        assertThat(root).satisfiesAnyOf(r -> assertThat(r).doesNotExist(), r -> assertThat(snapshotDirs()).isEmpty());
+    }
+
+    @Test
+    void symlinkInsideTheDirectoryIsCopiedAsAFile() throws IOException {
+        Path model = modelDir("model", "weights");
+        Files.createSymbolicLink(model.resolve("alias.pt"), Path.of("model.pt"));
+
+        ModelSnapshot snapshot = store.importDirectory(model);
+
+        assertThat(snapshot.files()).extracting(SnapshotFile::path).contains("alias.pt");
+        Path copied = snapshot.directory().resolve("alias.pt");
+        assertThat(Files.isSymbolicLink(copied)).isFalse();
+        assertThat(copied).hasContent("weights");
+    }
+
+    @Test
+    void brokenSymlinkIsRefusedByName() throws IOException {
+        Path model = modelDir("model", "weights");
+        Files.createSymbolicLink(model.resolve("dangling"), Path.of("nowhere"));
+
+        assertThatThrownBy(() -> store.importDirectory(model)).hasMessageContaining("symlink 'dangling' is broken");
+    }
+
+    @Test
+    void missingEmptyOrNonDirectorySourcesAreErrors() throws IOException {
+        Path missing = tmp.resolve("missing");
+        Path empty = Files.createDirectories(tmp.resolve("empty/sub"));
+        Path file = write(tmp.resolve("file.txt"), "x");
+
+        assertThatThrownBy(() -> store.importDirectory(missing))
+                .isInstanceOf(OrchestratorException.class).hasMessageContaining(missing + ": it does not exist");
+        assertThatThrownBy(() -> store.importDirectory(empty.getParent()))
+                .isInstanceOf(OrchestratorException.class).hasMessageContaining("contains no files");
+        assertThatThrownBy(() -> store.importDirectory(file))
+                .isInstanceOf(OrchestratorException.class).hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void findReadsTheManifestAndIgnoresUnknownOrInvalidIds() throws IOException {
+        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+
+        assertThat(store.find(snapshot.id())).contains(snapshot);
+        assertThat(new SnapshotStore(root).find(snapshot.id())).contains(snapshot);
+        assertThat(store.find("0".repeat(64))).isEmpty();
+        assertThat(store.find("../etc")).isEmpty();
+        assertThat(store.find(null)).isEmpty();
+    }
+
+    @Test
+    void verifyPassesOnAnIntactSnapshot() throws IOException {
+        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+
+        assertThat(store.verify(snapshot.id())).isEqualTo(snapshot);
+    }
+
+    @Test
+    void verifyNamesATamperedFile() throws IOException {
+        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        write(snapshot.directory().resolve("config/serving.properties"), "engine=OnnxRuntime");
+
+        assertThatThrownBy(() -> store.verify(snapshot.id()))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining(snapshot.id())
+                .hasMessageContaining("file 'config/serving.properties' has changed");
+    }
+
+    @Test
+    void verifyNamesAMissingFileAndAnAddedOne() throws IOException {
+        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        Files.delete(snapshot.directory().resolve("model.pt"));
+        write(snapshot.directory().resolve("extra.bin"), "?");
+
+        assertThatThrownBy(() -> store.verify(snapshot.id()))
+                .hasMessageContaining("file 'model.pt' is missing")
+                .hasMessageContaining("file 'extra.bin' is not in the manifest");
+    }
+
+    @Test
+    void verifyOfAnUnknownSnapshotIsAnError() {
+        assertThatThrownBy(() -> store.verify("f".repeat(64)))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining("not found");
+    }
+
+    @Test
+    void aTamperedManifestIsReported() throws IOException {
+        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        write(root.resolve(snapshot.id()).resolve("manifest.json"), "{\"files\":[]}");
+
+        assertThatThrownBy(() -> store.find(snapshot.id()))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining("does not hash to its id");
+    }
+
+    private Path modelDir(String name, String weights) throws IOException {
+        Path dir = tmp.resolve(name);
+        write(dir.resolve("model.pt"), weights);
+        write(dir.resolve("tokenizer.json"), "{\"vocab\":{}}");
+        write(dir.resolve("config/serving.properties"), "engine=PyTorch");
+        write(dir.resolve(".hidden"), "kept too");
+        return dir;
+    }
+
+    private List<String> snapshotDirs() throws IOException {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private static Path write(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+}

@@ -1,0 +1,124 @@
+package io.embedflow.flink.refresh;
+
+import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.connectors.shard.IdType;
+import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.flink.embed.EmbedOperator;
+import io.embedflow.flink.embed.EmbeddedRow;
+import io.embedflow.flink.embed.RejectedRecord;
+import io.embedflow.flink.sink.DuplicateIdCheck;
+import io.embedflow.flink.sink.IdRef;
+import io.embedflow.flink.sink.PartFile;
+import io.embedflow.flink.sink.RejectedWriterOperator;
+import io.embedflow.flink.sink.TableCommitOperator;
+import io.embedflow.flink.sink.TableWriterOperator;
+import io.embedflow.flink.source.ShardSource;
+import java.nio.file.Path;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Embeds a Parquet dataset into an embedding table, as a BATCH job:
+ * <pre>
+ * ShardSource (row groups) -> EmbedOperator (model per subtask) -> TableWriterOperator ─┐
+ *        │                            └─ rejected rows -> RejectedWriterOperator ───────┼─> TableCommitOperator (1)
+ *        └─ ids -> keyBy -> DuplicateIdCheck ────────────────────────────────────────────┘
+ * </pre>
+ * The table appears atomically when the committer publishes it; a failed run publishes nothing.
+ *
+ * <p>Submit the shaded jar: {@code flink run embedflow-pipelines-flink-job.jar --input DIR
+ * --id-column id --text-column text --model MODEL_DIR --output DIR [--parallelism N]}.
+ */
+public final class EmbeddingRefreshJob {
+    private EmbeddingRefreshJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration options = RefreshOptions.fromArgs(args);
+        RefreshJobSpec spec = RefreshJobSpec.fromConfiguration(options);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        define(env, spec);
+        try {
+            env.execute(jobName(spec));
+        } catch (Exception e) {
+            StagedTable.open(Path.of(spec.output()), spec.runId()).abort();
+            throw e;
+        }
+    }
+
+    public static String jobName(RefreshJobSpec spec) {
+        return "embedflow refresh " + spec.runId();
+    }
+
+    /** The job-level settings the refresh needs: batch mode, object reuse, a bounded restart strategy. */
+    public static Configuration jobConfiguration(RefreshJobSpec spec) {
+        Configuration conf = new Configuration();
+        conf.set(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        conf.set(org.apache.flink.configuration.PipelineOptions.OBJECT_REUSE, true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, spec.restartAttempts());
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, spec.restartDelay());
+        return conf;
+    }
+
+    /** Adds the refresh pipeline to {@code env}. */
+    public static void define(StreamExecutionEnvironment env, RefreshJobSpec spec) {
+        env.configure(jobConfiguration(spec));
+        int p = spec.parallelism();
+        IdType idType = spec.plan().idType();
+
+        DataStream<TextRow> rows = env.fromSource(new ShardSource(spec.plan()), WatermarkStrategy.noWatermarks(), "read-shards")
+                .setParallelism(p);
+        SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
+                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.failOnceAfterRows(),
+                                spec.failOnceMarker()))
+                .setParallelism(p);
+        DataStream<PartFile> parts = embedded
+                .transform("write-table", TypeInformation.of(PartFile.class),
+                        new TableWriterOperator(spec.output(), spec.runId(), idType))
+                .setParallelism(p);
+        DataStream<RejectedRecord> rejected = embedded.getSideOutput(EmbedOperator.REJECTED);
+        parts = parts.union(rejected
+                .transform("write-rejected", TypeInformation.of(PartFile.class),
+                        new RejectedWriterOperator(spec.output(), spec.runId(), idType, spec.relativeFiles()))
+                .setParallelism(p));
+        if (!spec.allowDuplicateIds()) {
+            parts = parts.union(rows.map(new ToIdRef(idType)).returns(IdRef.class).setParallelism(p).name("ids")
+                    .keyBy(r -> r.id, Types.STRING)
+                    .process(new DuplicateIdCheck(spec.relativeFiles()))
+                    .returns(PartFile.class)
+                    .setParallelism(p)
+                    .name("check-duplicate-ids"));
+        }
+        TableCommitOperator.Lineage lineage = new TableCommitOperator.Lineage(spec.runId(), spec.modelSnapshotId(),
+                spec.modelRef(), spec.plan().snapshot().id(), idType.name(), spec.plan().totalRows());
+        parts.transform("commit-table", TypeInformation.of(Void.class), new TableCommitOperator(spec.output(), lineage))
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .setParallelism(1)
+                .name("done");
+    }
+
+    private static final class ToIdRef implements MapFunction<TextRow, IdRef> {
+        private static final long serialVersionUID = 1L;
+        private final IdType idType;
+
+        ToIdRef(IdType idType) {
+            this.idType = idType;
+        }
+
+        @Override
+        public IdRef map(TextRow row) {
+            return new IdRef(idType == IdType.STRING ? row.idString : Long.toString(row.idLong), row.fileIndex, row.rowInFile);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.embedflow.flink.refresh;
+
+import io.embedflow.connectors.shard.DataFile;
+import io.embedflow.connectors.shard.DataSnapshot;
+import io.embedflow.connectors.shard.DatasetPlan;
+import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.djl.embed.BatchingOptions;
+import io.embedflow.djl.model.ModelDirectory;
+import io.embedflow.djl.device.DeviceRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Everything one refresh needs, validated and planned before any task starts: the dataset's
+ * shards and data snapshot, the model, the output and the batching.
+ */
+public record RefreshJobSpec(
+        DatasetPlan plan,
+        String modelDir,
+        String modelSnapshotId,
+        String modelRef,
+        String output,
+        String runId,
+        int parallelism,
+        String device,
+        BatchingOptions batching,
+        boolean allowDuplicateIds,
+        int restartAttempts,
+        java.time.Duration restartDelay,
+        long failOnceAfterRows,
+        String failOnceMarker) implements java.io.Serializable {
+
+    /** Validates the options, checks the model directory's layout and plans the dataset's shards. */
+    public static RefreshJobSpec fromConfiguration(Configuration conf) {
+        String input = RefreshOptions.require(conf, RefreshOptions.INPUT);
+        String idColumn = RefreshOptions.require(conf, RefreshOptions.ID_COLUMN);
+        String textColumn = RefreshOptions.require(conf, RefreshOptions.TEXT_COLUMN);
+        String modelDir = RefreshOptions.require(conf, RefreshOptions.MODEL_DIR);
+        String output = RefreshOptions.require(conf, RefreshOptions.OUTPUT);
+        int parallelism = conf.get(RefreshOptions.PARALLELISM);
+        if (parallelism < 1) {
+            throw new RefreshJobException("--parallelism must be at least 1, was " + parallelism);
+        }
+        DeviceRequest.parse(conf.get(RefreshOptions.DEVICE));
+        ModelDirectory.open(Path.of(modelDir));
+        Path out = Path.of(output).toAbsolutePath();
+        Path in = Path.of(input).toAbsolutePath();
+        if (out.startsWith(in)) {
+            throw new RefreshJobException("output " + out + " must not be inside the input " + in);
+        }
+        DatasetPlan plan = ShardPlanner.plan(in, idColumn, textColumn);
+        String snapshotId = conf.get(RefreshOptions.MODEL_SNAPSHOT_ID);
+        if (snapshotId == null) {
+            snapshotId = "dir-sha256:" + directoryHash(Path.of(modelDir));
+        }
+        String runId = conf.get(RefreshOptions.RUN_ID);
+        if (runId == null) {
+            runId = "job-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+        return new RefreshJobSpec(plan, Path.of(modelDir).toAbsolutePath().toString(), snapshotId,
+                conf.get(RefreshOptions.MODEL_REF), out.toString(), runId, parallelism, conf.get(RefreshOptions.DEVICE),
+                new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
+                        conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
+                conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
+                conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
+                conf.get(RefreshOptions.FAIL_ONCE_MARKER));
+    }
+
+    /** The dataset's files relative to its root, by file index (as rejected rows name them). */
+    public List<String> relativeFiles() {
+        Path root = Path.of(plan.root());
+        return plan.files().stream().map(f -> root.relativize(Path.of(f)).toString()).toList();
+    }
+
+    /** A model directory that is not in the registry is identified by the hash of its files. */
+    static String directoryHash(Path dir) {
+        List<DataFile> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+                files.add(new DataFile(dir.relativize(f).toString(), Files.size(f), HexFormat.of().formatHex(md.digest())));
+            }
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new RefreshJobException("cannot hash model directory " + dir + ": " + e.getMessage(), e);
+        }
+        return DataSnapshot.of(files).id();
+    }
+}

@@ -1,0 +1,83 @@
+package io.embedflow.flink.refresh;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The options of {@link EmbeddingRefreshJob}. On the command line of the job jar each is given
+ * without its {@code embedflow.} prefix, e.g. {@code --input /data/docs --id-column id}.
+ */
+public final class RefreshOptions {
+    private RefreshOptions() {}
+
+    static final String PREFIX = "embedflow.";
+
+    public static final ConfigOption<String> INPUT = key("embedflow.input").stringType().noDefaultValue()
+            .withDescription("Directory of Parquet files to embed (read recursively; names starting with _ or . are skipped).");
+    public static final ConfigOption<String> ID_COLUMN = key("embedflow.id-column").stringType().noDefaultValue()
+            .withDescription("Column holding each row's id (INT32, INT64 or STRING).");
+    public static final ConfigOption<String> TEXT_COLUMN = key("embedflow.text-column").stringType().noDefaultValue()
+            .withDescription("Column holding the text to embed (STRING).");
+    public static final ConfigOption<String> MODEL_DIR = key("embedflow.model").stringType().noDefaultValue()
+            .withDescription("Model directory: one TorchScript *.pt, tokenizer.json, serving.properties.");
+    public static final ConfigOption<String> MODEL_SNAPSHOT_ID = key("embedflow.model-snapshot-id").stringType().noDefaultValue()
+            .withDescription("The registry's snapshot id of the model; when absent a hash of the model directory is recorded.");
+    public static final ConfigOption<String> MODEL_REF = key("embedflow.model-ref").stringType().noDefaultValue()
+            .withDescription("The model's name and version as the registry knows it, e.g. starter/1.");
+    public static final ConfigOption<String> OUTPUT = key("embedflow.output").stringType().noDefaultValue()
+            .withDescription("Directory the embedding table is published to; it must not exist or be empty.");
+    public static final ConfigOption<String> RUN_ID = key("embedflow.run-id").stringType().noDefaultValue()
+            .withDescription("Run id recorded in the table's manifest; generated when absent.");
+    public static final ConfigOption<Integer> PARALLELISM = key("embedflow.parallelism").intType().defaultValue(1)
+            .withDescription("Parallel readers and embedders (one model instance each).");
+    public static final ConfigOption<String> DEVICE = key("embedflow.device").stringType().defaultValue("cpu")
+            .withDescription("Device of the embedders: cpu, gpu or gpu:N.");
+    public static final ConfigOption<Integer> WINDOW_ROWS = key("embedflow.batch.window-rows").intType().defaultValue(2048)
+            .withDescription("Rows buffered and sorted by token length before batches are cut.");
+    public static final ConfigOption<Integer> MAX_BATCH_ROWS = key("embedflow.batch.max-rows").intType().defaultValue(64)
+            .withDescription("Most rows in one model batch.");
+    public static final ConfigOption<Integer> MAX_BATCH_TOKENS = key("embedflow.batch.max-tokens").intType().defaultValue(4096)
+            .withDescription("Most padded tokens (rows x longest text) in one model batch.");
+    public static final ConfigOption<Boolean> ALLOW_DUPLICATE_IDS = key("embedflow.allow-duplicate-ids").booleanType()
+            .defaultValue(false).withDescription("Embed rows with repeated ids instead of failing on the first.");
+    public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("embedflow.restart-attempts").intType().defaultValue(2)
+            .withDescription("Times a failed task is restarted before the run fails.");
+    public static final ConfigOption<Duration> RESTART_DELAY = key("embedflow.restart-delay").durationType()
+            .defaultValue(Duration.ofMillis(500)).withDescription("Delay before a failed task is restarted.");
+    public static final ConfigOption<Long> FAIL_ONCE_AFTER_ROWS = key("embedflow.testing.fail-once-after-rows").longType()
+            .defaultValue(0L).withDescription("Testing only: the first embedder fails once after this many rows (0: never).");
+    public static final ConfigOption<String> FAIL_ONCE_MARKER = key("embedflow.testing.fail-once-marker").stringType()
+            .noDefaultValue().withDescription("Testing only: file created when the injected failure fires.");
+
+    public static final List<ConfigOption<?>> ALL = List.of(INPUT, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
+            MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
+            ALLOW_DUPLICATE_IDS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
+
+    /** Reads {@code --name value} arguments (names without the {@code embedflow.} prefix). */
+    public static Configuration fromArgs(String[] args) {
+        ParameterTool params = ParameterTool.fromArgs(args);
+        Configuration conf = new Configuration();
+        for (String name : params.toMap().keySet()) {
+            String key = name.startsWith(PREFIX) ? name : PREFIX + name;
+            if (ALL.stream().noneMatch(o -> o.key().equals(key))) {
+                throw new RefreshJobException("unknown option --" + name);
+            }
+            String value = params.get(name);
+            conf.setString(key, value == null || value.equals("__NO_VALUE_KEY") ? "true" : value);
+        }
+        return conf;
+    }
+
+    static String require(Configuration conf, ConfigOption<String> option) {
+        String v = conf.get(option);
+        if (v == null || v.isBlank()) {
+            throw new RefreshJobException("missing option --" + option.key().substring(PREFIX.length()));
+        }
+        return v;
+    }
+}

@@ -1,0 +1,81 @@
+package io.embedflow.flink.sink;
+
+import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.connectors.table.TableFile;
+import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.flink.refresh.RefreshJobException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The single committer (parallelism 1): gathers the part files of the successful attempts, checks
+ * that every planned input row is accounted for exactly once (embedded or rejected), writes the
+ * manifest and publishes the staged table atomically. Nothing is visible before this succeeds.
+ */
+public final class TableCommitOperator extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<PartFile, Void>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    /** What the manifest says about where the rows came from. */
+    public record Lineage(String runId, String modelSnapshotId, String modelRef, String dataSnapshotId,
+            String idType, long plannedRows) implements java.io.Serializable {}
+
+    private final String output;
+    private final Lineage lineage;
+    private transient List<PartFile> parts;
+
+    public TableCommitOperator(String output, Lineage lineage) {
+        this.output = output;
+        this.lineage = lineage;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        parts = new ArrayList<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<PartFile> element) {
+        PartFile p = element.getValue();
+        parts.add(new PartFile(p.kind, p.path, p.rows, p.sizeBytes, p.truncated, p.dimension));
+    }
+
+    @Override
+    public void endInput() {
+        parts.sort(Comparator.comparing(p -> p.path));
+        List<TableFile> data = new ArrayList<>();
+        List<TableFile> rejected = new ArrayList<>();
+        long rows = 0;
+        long rejectedRows = 0;
+        long truncated = 0;
+        int dimension = 0;
+        for (PartFile p : parts) {
+            if (PartFile.DATA.equals(p.kind)) {
+                data.add(new TableFile(p.path, p.rows, p.sizeBytes));
+                rows += p.rows;
+                truncated += p.truncated;
+                dimension = p.dimension;
+            } else {
+                rejected.add(new TableFile(p.path, p.rows, p.sizeBytes));
+                rejectedRows += p.rows;
+            }
+        }
+        if (rows + rejectedRows != lineage.plannedRows()) {
+            throw new SuppressRestartsException(new RefreshJobException("refusing to commit " + output + ": "
+                    + rows + " embedded + " + rejectedRows + " rejected rows != " + lineage.plannedRows() + " input rows"));
+        }
+        TableManifest manifest = new TableManifest("embedflow-table/1", lineage.runId(), lineage.modelSnapshotId(),
+                lineage.modelRef(), lineage.dataSnapshotId(), lineage.idType(), dimension, rows, rejectedRows, truncated,
+                Instant.now(), data, rejected);
+        StagedTable.open(Path.of(output), lineage.runId()).publish(manifest);
+    }
+}
