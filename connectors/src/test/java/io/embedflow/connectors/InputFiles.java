@@ -81,11 +81,16 @@ public final class InputFiles {
    * {@code file}, starting a new row group every {@code rowsPerGroup} rows.
    */
   public static void write(Path file, MessageType schema, int rowsPerGroup, List<Object[]> rows) {
+    write(file, schema, rowsPerGroup, 4096L, rows);
+  }
+
+  /** As {@link #write(Path, MessageType, int, List)}, also closing a row group at {@code rowGroupBytes}. */
+  public static void write(Path file, MessageType schema, int rowsPerGroup, long rowGroupBytes, List<Object[]> rows) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       try (ParquetWriter<Object[]> writer = new Builder(file, schema)
           .withConf(new PlainParquetConfiguration())
-          .withRowGroupSize(4096L)
+          .withRowGroupSize(rowGroupBytes)
           .withRowGroupRowCountLimit(rowsPerGroup)
           .withPageRowCountLimit(Math.max(1, rowsPerGroup / 2))
           .build()) {

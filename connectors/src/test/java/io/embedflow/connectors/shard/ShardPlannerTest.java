@@ -80,6 +80,21 @@ class ShardPlannerTest {
   }
 
   @Test
+  void planSurvivesJavaSerialization() throws Exception {
+    writeDataset();
+    DatasetPlan plan = ShardPlanner.plan(dir, "id", "body");
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(plan);
+    }
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      assertThat(in.readObject()).isEqualTo(plan);
+    }
+  }
+
+  @Test
   void snapshotIdIsStableAndChangesWithTheData() {
     writeDataset();
     String first = ShardPlanner.plan(dir, "id", "body").snapshot().id();

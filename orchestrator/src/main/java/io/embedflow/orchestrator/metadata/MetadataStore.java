@@ -231,7 +231,7 @@ public final class MetadataStore implements AutoCloseable {
         try {
             connection.close();
         } catch (SQLException e) {
-            throw fail("could not close", e);
+            throw new OrchestratorException("could not close metadata database " + database + ": " + e.getMessage(), e);
         }
     }
 

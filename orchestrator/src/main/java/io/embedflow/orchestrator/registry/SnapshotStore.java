@@ -72,6 +72,7 @@ public final class SnapshotStore {
      */
     public ModelSnapshot importDirectory(Path dir) {
         Objects.requireNonNull(dir, "dir");
+        refuseDirectoryHoldingTheStore(dir);
         List<SourceTree.Entry> sources = SourceTree.list(dir);
         Path temp;
         try {
@@ -169,6 +170,19 @@ public final class SnapshotStore {
                     + (problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : ""));
         }
         return snapshot;
+    }
+
+    /** Importing a directory that contains the store would copy the store into itself. */
+    private void refuseDirectoryHoldingTheStore(Path dir) {
+        try {
+            Path realRoot = Files.exists(root) ? root.toRealPath() : root;
+            if (Files.isDirectory(dir) && realRoot.startsWith(dir.toRealPath())) {
+                throw new OrchestratorException("cannot import model directory " + dir
+                        + ": it contains the snapshot store " + root);
+            }
+        } catch (IOException e) {
+            throw new OrchestratorException("cannot import model directory " + dir + ": it cannot be resolved", e);
+        }
     }
 
     private List<String> unexpectedFiles(ModelSnapshot snapshot) {

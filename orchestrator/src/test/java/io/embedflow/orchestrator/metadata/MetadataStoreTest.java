@@ -246,6 +246,15 @@ class MetadataStoreTest {
     }
 
     @Test
+    void inMemoryDatabaseWorksForTests() {
+        try (MetadataStore memory = MetadataStore.open("jdbc:sqlite::memory:")) {
+            memory.insertRun(run("r-mem", T0));
+            assertThat(memory.findRun("r-mem")).isPresent();
+            assertThat(memory.database()).isEqualTo(":memory:");
+        }
+    }
+
+    @Test
     void closedStoreRefusesCallsAndCloseIsIdempotent() {
         store.close();
         store.close();

@@ -150,6 +150,15 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void aDirectoryHoldingTheStoreIsRefused() throws IOException {
+        store.importDirectory(modelDir("model", "weights"));
+
+        assertThatThrownBy(() -> store.importDirectory(tmp))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining("contains the snapshot store");
+    }
+
+    @Test
     void findReadsTheManifestAndIgnoresUnknownOrInvalidIds() throws IOException {
         ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
 
