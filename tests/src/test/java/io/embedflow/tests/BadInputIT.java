@@ -161,6 +161,20 @@ class BadInputIT {
         assertFailsNaming(result, "tiny/7");
     }
 
+    @Test
+    void aHugeTextIsTruncatedAndCountedNotRejected() throws IOException {
+        Path input = tmp.resolve("huge");
+        Files.createDirectories(input);
+        String huge = "river city data ".repeat(200_000);
+        Parquet.write(input.resolve("a.parquet"), EmbedCliIT.SCHEMA, List.of(row(1, "short text"), row(2, huge), row(3, "")));
+        Cli.Result result = embed(input);
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        var manifest = io.embedflow.connectors.table.TableManifest.read(output);
+        assertThat(manifest.rowCount()).isEqualTo(2);
+        assertThat(manifest.truncatedCount()).isEqualTo(1);
+        assertThat(manifest.rejectedCount()).isEqualTo(1);
+    }
+
     static Map<String, Object> row(long id, String text) {
         Map<String, Object> r = new HashMap<>();
         r.put("id", id);

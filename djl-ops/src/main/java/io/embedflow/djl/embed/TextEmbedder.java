@@ -41,8 +41,6 @@ import java.util.List;
  * }</pre>
  */
 public final class TextEmbedder implements AutoCloseable {
-    private static final String GRAPH_OPTIMIZER = "ai.djl.pytorch.graph_optimizer";
-
     private final ModelDirectory directory;
     private final ZooModel<NDList, NDList> model;
     private final TextTokenizer tokenizer;
@@ -61,11 +59,7 @@ public final class TextEmbedder implements AutoCloseable {
 
     /** Loads the model once; errors name the file that could not be loaded. */
     public static TextEmbedder load(ModelDirectory directory, DeviceRequest deviceRequest) {
-        // Every batch has its own shape; TorchScript's profiling optimizer would re-specialise the
-        // graph for each new shape (measured: 5x slower on varied batches). Read at engine start.
-        if (System.getProperty(GRAPH_OPTIMIZER) == null) {
-            System.setProperty(GRAPH_OPTIMIZER, "false");
-        }
+        EngineDefaults.apply();
         Engine engine = Engine.getEngine("PyTorch");
         Device device = deviceRequest.resolve(engine);
         ZooModel<NDList, NDList> model;

@@ -86,6 +86,7 @@ public final class RefreshRunner {
         progress.planned(spec.plan().totalRows());
         try {
             execute(spec, target, progress);
+            progress.progress(spec.plan().totalRows());
             TableManifest manifest = TableManifest.read(Path.of(spec.output()));
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);

@@ -2,11 +2,13 @@ package io.embedflow.orchestrator.submit;
 
 import io.embedflow.orchestrator.OrchestratorException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -32,6 +34,8 @@ public final class EmbeddedFlink implements FlinkTarget {
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        // the REST API serves metrics from a cache refreshed this often (default 10 s): progress bars need it fresher
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
         // DJL's native libraries load once per JVM: its classes must come from one class loader
         conf.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, List.of("ai.djl."));
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()

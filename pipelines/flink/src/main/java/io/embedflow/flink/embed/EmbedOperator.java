@@ -47,6 +47,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     private transient Counter rowsTruncated;
     private transient Counter tokensEmbedded;
     private transient long emittedHere;
+    private transient long tokenizeNanos;
+    private transient long embedNanos;
+    private transient long downstreamNanos;
+    private transient long openedAt;
 
     /**
      * @param failOnceAfterRows testing only: subtask 0 fails once after this many rows (0 = never);
@@ -74,6 +78,9 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         rowsRejected = metrics.counter("rowsRejected");
         rowsTruncated = metrics.counter("rowsTruncated");
         tokensEmbedded = metrics.counter("tokensEmbedded");
+        metrics.gauge("tokenizeMillis", () -> tokenizeNanos / 1_000_000);
+        metrics.gauge("embedMillis", () -> embedNanos / 1_000_000);
+        openedAt = System.nanoTime();
     }
 
     @Override
@@ -94,6 +101,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     @Override
     public void endInput() {
         drainWindow();
+        long total = System.nanoTime() - openedAt;
+        LOG.info("embedded {} rows in {} ms: tokenize {} ms, model {} ms, downstream (hash, write) {} ms, other {} ms",
+                emittedHere, total / 1_000_000, tokenizeNanos / 1_000_000, embedNanos / 1_000_000,
+                downstreamNanos / 1_000_000, (total - tokenizeNanos - embedNanos - downstreamNanos) / 1_000_000);
     }
 
     private void drainWindow() {
@@ -104,7 +115,9 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         for (TextRow r : window) {
             texts.add(r.text);
         }
+        long start = System.nanoTime();
         Tokens[] tokens = embedder.tokenizer().encodeAll(texts);
+        tokenizeNanos += System.nanoTime() - start;
         for (int i = 0; i < tokens.length; i++) {
             batcher.add(new Pending(window.get(i), tokens[i]));
         }
@@ -117,7 +130,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         for (Pending p : batch) {
             batchTokens.add(p.tokens());
         }
+        long start = System.nanoTime();
         float[][] vectors = embedder.embed(batchTokens);
+        long embedded = System.nanoTime();
+        embedNanos += embedded - start;
         for (int i = 0; i < vectors.length; i++) {
             Pending p = batch.get(i);
             TextRow row = p.row();
@@ -128,6 +144,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
             output.collect(new StreamRecord<>(new EmbeddedRow(
                     row.idLong, row.idString, vectors[i], ContentHash.of(row.text), p.tokens().truncated())));
         }
+        downstreamNanos += System.nanoTime() - embedded;
         rowsEmbedded.inc(vectors.length);
         emittedHere += vectors.length;
         maybeInjectFailure();
