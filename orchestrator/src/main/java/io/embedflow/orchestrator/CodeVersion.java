@@ -11,7 +11,7 @@ import java.util.HexFormat;
 
 /**
  * The version of the pipeline code a run used: the git commit of the checkout it was built from
- * (with {@code -dirty} never guessed), else the SHA-256 of the pipeline jar.
+ * it was built from, else the SHA-256 of the pipeline jar.
  */
 public final class CodeVersion {
     private static volatile String cached;
@@ -38,6 +38,14 @@ public final class CodeVersion {
                         Path refFile = p.resolve(".git").resolve(ref.substring(5));
                         if (Files.isRegularFile(refFile)) {
                             return "git:" + Files.readString(refFile).trim();
+                        }
+                        Path packed = p.resolve(".git/packed-refs");
+                        if (Files.isRegularFile(packed)) {
+                            for (String line : Files.readAllLines(packed)) {
+                                if (line.endsWith(" " + ref.substring(5))) {
+                                    return "git:" + line.substring(0, line.indexOf(' '));
+                                }
+                            }
                         }
                         return "git:" + ref.substring(5) + " (no commit)";
                     }

@@ -162,6 +162,17 @@ class BadInputIT {
     }
 
     @Test
+    void anOutputThatAlreadyHoldsATableIsNeverReplaced() throws IOException {
+        Path input = goodDataset();
+        Files.createDirectories(output);
+        Files.writeString(output.resolve("keep.txt"), "precious");
+        Cli.Result result = embed(input);
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("already exists and is not empty");
+        assertThat(Files.readString(output.resolve("keep.txt"))).isEqualTo("precious");
+    }
+
+    @Test
     void aHugeTextIsTruncatedAndCountedNotRejected() throws IOException {
         Path input = tmp.resolve("huge");
         Files.createDirectories(input);

@@ -76,12 +76,21 @@ final class EmbedCommand implements Callable<Integer> {
                 allowDuplicateIds, jobOptions);
         try (EmbedflowHome home = EmbedflowHome.open(main.home());
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
-                        : new RemoteFlink(flink, jobJar == null ? Path.of("pipelines/flink/target/pipelines-flink-0.1.0-SNAPSHOT-job.jar") : jobJar)) {
+                        : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {
             RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry())
                     .run(request, target, ProgressBarListener.create(progress, noProgress));
             print(spec.commandLine().getOut(), outcome);
         }
         return 0;
+    }
+
+    /** The launcher names the jar it built; elsewhere it must be given. */
+    private static Path defaultJobJar() {
+        String jar = System.getProperty("embedflow.pipeline.jar");
+        if (jar == null) {
+            throw new io.embedflow.orchestrator.OrchestratorException("--flink needs --job-jar (the shaded pipeline jar)");
+        }
+        return Path.of(jar);
     }
 
     static void print(PrintWriter out, RefreshRunner.Outcome outcome) {

@@ -44,8 +44,9 @@ public final class Main {
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println("error: " + message);
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+            int newline = message.indexOf('\n');
+            err.println("error: " + (newline < 0 || main.verbose ? message : message.substring(0, newline)));
             if (main.verbose) {
                 e.printStackTrace(err);
             }

@@ -59,6 +59,7 @@ public record RefreshJobSpec(
         if (out.startsWith(in)) {
             throw new RefreshJobException("output " + out + " must not be inside the input " + in);
         }
+        requireFreshOutput(out);
         DatasetPlan plan = ShardPlanner.plan(in, idColumn, textColumn);
         String snapshotId = conf.get(RefreshOptions.MODEL_SNAPSHOT_ID);
         if (snapshotId == null) {
@@ -75,6 +76,22 @@ public record RefreshJobSpec(
                 conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
                 conf.get(RefreshOptions.FAIL_ONCE_MARKER));
+    }
+
+    /** Fails before any work when the output is taken: a table is never replaced in place. */
+    static void requireFreshOutput(Path out) {
+        if (Files.isRegularFile(out)) {
+            throw new RefreshJobException("output " + out + " is a file; give a directory that does not exist yet");
+        }
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new RefreshJobException("output " + out + " already exists and is not empty");
+                }
+            } catch (IOException e) {
+                throw new RefreshJobException("cannot read output directory " + out + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The dataset's files relative to its root, by file index (as rejected rows name them). */

@@ -4,6 +4,7 @@ import io.embedflow.connectors.table.StagedTable;
 import io.embedflow.connectors.table.TableFile;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.flink.refresh.RefreshJobException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +52,9 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
 
     @Override
     public void endInput() {
+        if (alreadyPublished()) {
+            return;
+        }
         parts.sort(Comparator.comparing(p -> p.path));
         List<TableFile> data = new ArrayList<>();
         List<TableFile> rejected = new ArrayList<>();
@@ -77,5 +81,12 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
                 lineage.modelRef(), lineage.dataSnapshotId(), lineage.idType(), dimension, rows, rejectedRows, truncated,
                 Instant.now(), data, rejected);
         StagedTable.open(Path.of(output), lineage.runId()).publish(manifest);
+    }
+
+    /** A committer restarted after it published (its task failed later) finds its own table there. */
+    private boolean alreadyPublished() {
+        Path table = Path.of(output);
+        return Files.isRegularFile(table.resolve(TableManifest.FILE_NAME))
+                && lineage.runId().equals(TableManifest.read(table).runId());
     }
 }
