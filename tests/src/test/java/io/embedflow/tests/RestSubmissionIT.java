@@ -55,20 +55,9 @@ class RestSubmissionIT {
             conf.set(RestOptions.ADDRESS, cluster.restAddress().getHost());
             conf.set(RestOptions.PORT, cluster.restAddress().getPort());
             conf.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, List.of("ai.djl."));
-            PackagedProgram program = PackagedProgram.newBuilder()
-                    .setJarFile(jar.toFile())
-                    .setConfiguration(conf)
-                    .setArguments("--input", input.toString(), "--id-column", "id", "--text-column", "body",
-                            "--model", model.toString(), "--output", viaRest.toString(), "--run-id", "rest-1",
-                            "--parallelism", "2")
-                    .build();
-            JobGraph graph = PackagedProgramUtils.createJobGraph(program, conf, 2, false);
-            assertThat(graph.getUserJars()).extracting(p -> new File(p.toUri()).getName()).contains(jar.getFileName().toString());
-            try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
-                JobID id = client.submitJob(graph).get();
-                JobResult result = client.requestJobResult(id).get();
-                assertThat(result.isSuccess()).as(String.valueOf(result.getSerializedThrowable())).isTrue();
-            }
+            submitJar(jar, conf, input, model, viaRest, "rest-1");
+            // a second job on the same cluster: DJL's native libraries must not be loaded twice
+            submitJar(jar, conf, input, model, tmp.resolve("via-rest-2"), "rest-2");
         }
 
         assertThat(TableManifest.read(viaRest).runId()).isEqualTo("rest-1");
@@ -81,6 +70,25 @@ class RestSubmissionIT {
             assertThat(actual.get(id).contentHash()).isEqualTo(expected.get(id).contentHash());
         }
         assertThat(Files.exists(viaRest.resolve("_embedflow.json"))).isTrue();
+    }
+
+    private static void submitJar(Path jar, Configuration conf, Path input, Path model, Path output, String runId)
+            throws Exception {
+        PackagedProgram program = PackagedProgram.newBuilder()
+                .setJarFile(jar.toFile())
+                .setConfiguration(conf)
+                .setArguments("--input", input.toString(), "--id-column", "id", "--text-column", "body",
+                        "--model", model.toString(), "--output", output.toString(), "--run-id", runId,
+                        "--parallelism", "2")
+                .build();
+        JobGraph graph = PackagedProgramUtils.createJobGraph(program, conf, 2, false);
+        assertThat(graph.getUserJars()).extracting(p -> new File(p.toUri()).getName()).contains(jar.getFileName().toString());
+        try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {
+            JobID id = client.submitJob(graph).get();
+            JobResult result = client.requestJobResult(id).get();
+            assertThat(result.isSuccess()).as(String.valueOf(result.getSerializedThrowable())).isTrue();
+        }
+        assertThat(TableManifest.read(output).runId()).isEqualTo(runId);
     }
 
     static Map<Object, EmbeddingRow> byId(List<EmbeddingRow> rows) {
