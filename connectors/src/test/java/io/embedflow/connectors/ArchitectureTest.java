@@ -29,6 +29,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void redactionAndS3SettingsSitBelowTheStores() {
+    noClasses().that().resideInAPackage("io.embedflow.connectors.redact..")
+        .should().dependOnClassesThat(
+            resideInAPackage("io.embedflow.connectors..").and(resideOutsideOfPackage("io.embedflow.connectors.redact..")))
+        .check(MAIN);
+    noClasses().that().resideInAnyPackage("io.embedflow.connectors.s3..", "io.embedflow.connectors.archive..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.embedflow.connectors.store..",
+            "io.embedflow.connectors.parquet..", "io.embedflow.connectors.shard..", "io.embedflow.connectors.table..")
+        .check(MAIN);
+  }
+
+  @Test
   void shardPlanningDoesNotDependOnTheReadersAndWriters() {
     noClasses().that().resideInAnyPackage("io.embedflow.connectors.shard..", "io.embedflow.connectors.table..")
         .should().dependOnClassesThat().resideInAPackage("io.embedflow.connectors.parquet..")

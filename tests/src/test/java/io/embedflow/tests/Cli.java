@@ -10,9 +10,11 @@ import java.util.List;
 /** Runs the embedflow CLI in this JVM, through its public entry point, against one state directory. */
 final class Cli {
     private final Path home;
+    private final List<String> globalOptions;
 
-    Cli(Path home) {
+    Cli(Path home, String... globalOptions) {
         this.home = home;
+        this.globalOptions = List.of(globalOptions);
     }
 
     record Result(int exitCode, String out, String err) {
@@ -24,6 +26,7 @@ final class Cli {
 
     Result run(String... args) {
         List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+        all.addAll(globalOptions);
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -52,13 +52,13 @@ final class DemoCommand implements Callable<Integer> {
                 throw new io.embedflow.orchestrator.OrchestratorException("cannot publish the demo dataset: " + e.getMessage(), e);
             }
         }
-        try (EmbedflowHome home = EmbedflowHome.open(root)) {
+        try (EmbedflowHome home = main.openHome()) {
             Path modelDir = StarterModel.extractTo(root.resolve("demo/starter-model"));
             ModelVersion model = home.registry().importModel(modelDir, StarterModel.NAME);
             out.printf("model %s (untrained starter weights: vectors carry no meaning)%n", model.ref());
             Path output = root.resolve("demo/tables/" + RunIds.newId());
             RefreshRequest request = new RefreshRequest(model.ref(), input, "id", "text", output, parallelism, "cpu",
-                    false, Map.of());
+                    false, Map.of(), true, null);
             RefreshRunner.Outcome outcome;
             try (EmbeddedFlink flink = EmbeddedFlink.start(parallelism)) {
                 outcome = new RefreshRunner(home.metadata(), home.registry())

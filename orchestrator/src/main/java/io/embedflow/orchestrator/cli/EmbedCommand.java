@@ -64,6 +64,9 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Further job option, e.g. embedflow.batch.max-rows=32 (repeatable).")
     Map<String, String> jobOptions = new LinkedHashMap<>();
 
+    @Option(names = "--force", description = "Embed even if a table of this model snapshot and data snapshot exists.")
+    boolean force;
+
     @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
     boolean progress;
 
@@ -73,8 +76,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RefreshRequest request = new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device,
-                allowDuplicateIds, jobOptions);
-        try (EmbedflowHome home = EmbedflowHome.open(main.home());
+                allowDuplicateIds, jobOptions, force, null);
+        try (EmbedflowHome home = main.openHome();
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
                         : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {
             RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry())
@@ -96,6 +99,11 @@ final class EmbedCommand implements Callable<Integer> {
     static void print(PrintWriter out, RefreshRunner.Outcome outcome) {
         var run = outcome.run();
         var m = outcome.manifest();
+        if (outcome.skipped()) {
+            out.printf("nothing to do: run %s already embedded data snapshot %s with model snapshot %s into %s "
+                    + "(--force embeds again)%n", run.id(), m.dataSnapshotId(), m.modelSnapshotId(), run.outputPath());
+            return;
+        }
         out.printf("table      %s%n", run.outputPath());
         out.printf("run        %s (%s)%n", run.id(), run.status());
         out.printf("model      %s  snapshot %s%n", run.modelRef(), m.modelSnapshotId());

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "embedflow", mixinStandardHelpOptions = true, version = "embedflow 0.1.0",
         description = "Embed warehouse tables with versioned models on Flink.",
-        subcommands = {ModelCommand.class, EmbedCommand.class, RunsCommand.class, DemoCommand.class})
+        subcommands = {ModelCommand.class, EmbedCommand.class, RunsCommand.class, LineageCommand.class, GcCommand.class,
+            DemoCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean verbose;
@@ -23,6 +24,14 @@ public final class Main {
     @Option(names = "--home", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "State directory (default: $EMBEDFLOW_HOME, else ~/.embedflow).")
     Path home;
+
+    @Option(names = "--db", scope = ScopeType.INHERIT, paramLabel = "JDBC_URL",
+            description = "Metadata database (default: $EMBEDFLOW_DB, else SQLite in the state directory).")
+    String db;
+
+    @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "DIR|s3://BUCKET/PREFIX",
+            description = "Model snapshot store (default: $EMBEDFLOW_STORE, else the state directory).")
+    String store;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -56,8 +65,13 @@ public final class Main {
         return cli;
     }
 
-    /** The root command's options, for subcommands. */
+    /** The state directory. */
     Path home() {
         return io.embedflow.orchestrator.EmbedflowHome.resolve(home);
+    }
+
+    /** Opens the state the root command's options (or the environment) name. */
+    io.embedflow.orchestrator.EmbedflowHome openHome() {
+        return io.embedflow.orchestrator.EmbedflowHome.open(home(), db, store);
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code embedflow runs [show ID]}: the run records. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List runs, newest first.",
-        subcommands = RunsCommand.Show.class)
+        subcommands = {RunsCommand.Show.class, RunsCommand.Replay.class})
 final class RunsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -24,10 +24,17 @@ final class RunsCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "50", description = "Most runs to list (default: ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--json", description = "Print as JSON.")
+    boolean json;
+
     @Override
     public Integer call() {
-        try (EmbedflowHome home = EmbedflowHome.open(main.home())) {
+        try (EmbedflowHome home = main.openHome()) {
             PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Json.print(out, home.metadata().listRuns(limit).stream().map(Views::run).toList());
+                return 0;
+            }
             out.printf("%-28s %-10s %-16s %10s %10s %10s  %s%n", "RUN", "STATUS", "MODEL", "ROWS OUT", "REJECTED", "ROWS/S", "STARTED");
             for (RunRecord r : home.metadata().listRuns(limit)) {
                 out.printf("%-28s %-10s %-16s %10d %10d %10.0f  %s%n", r.id(), r.status(), r.modelRef(), r.rowsOut(),
@@ -47,12 +54,19 @@ final class RunsCommand implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
         String id;
 
+        @Option(names = "--json", description = "Print as JSON.")
+        boolean json;
+
         @Override
         public Integer call() {
-            try (EmbedflowHome home = EmbedflowHome.open(parent.main.home())) {
+            try (EmbedflowHome home = parent.main.openHome()) {
                 RunRecord r = home.metadata().findRun(id)
                         .orElseThrow(() -> new OrchestratorException("run '" + id + "' not found"));
                 PrintWriter out = spec.commandLine().getOut();
+                if (json) {
+                    Json.print(out, Views.run(r));
+                    return 0;
+                }
                 line(out, "id", r.id());
                 line(out, "kind", r.kind());
                 line(out, "status", r.status());
@@ -71,6 +85,9 @@ final class RunsCommand implements Callable<Integer> {
                 line(out, "duration", String.format("%.1f s", r.duration().toMillis() / 1000.0));
                 line(out, "rows/s", String.format("%.0f", r.rowsPerSecond()));
                 line(out, "config", r.configJson());
+                if (r.replayOf() != null) {
+                    line(out, "replay of", r.replayOf());
+                }
                 if (r.error() != null) {
                     line(out, "error", r.error());
                 }
@@ -80,6 +97,41 @@ final class RunsCommand implements Callable<Integer> {
 
         private static void line(PrintWriter out, String key, Object value) {
             out.printf("%-15s %s%n", key, value == null ? "-" : value);
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Re-run a finished or failed refresh with the same model snapshot, data snapshot, configuration "
+                    + "and code version; refused, naming what changed, if any of them did.")
+    static final class Replay implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--output", paramLabel = "DIR", description = "Table directory (default: <original>-replay-<run id>).")
+        java.nio.file.Path output;
+
+        @Option(names = "--no-progress", description = "Never show the progress bar.")
+        boolean noProgress;
+
+        @Override
+        public Integer call() {
+            try (EmbedflowHome home = parent.main.openHome()) {
+                var prepared = new io.embedflow.orchestrator.refresh.Replays(home.metadata(), home.registry(), home.snapshots())
+                        .prepare(id, output, io.embedflow.orchestrator.CodeVersion.current());
+                try (var flink = io.embedflow.orchestrator.submit.EmbeddedFlink.start(prepared.request().parallelism())) {
+                    var outcome = new io.embedflow.orchestrator.refresh.RefreshRunner(home.metadata(), home.registry())
+                            .run(prepared.request(), prepared.version(), prepared.snapshot(), flink,
+                                    ProgressBarListener.create(false, noProgress));
+                    EmbedCommand.print(spec.commandLine().getOut(), outcome);
+                    spec.commandLine().getOut().printf("replay of %s%n", prepared.original().id());
+                }
+            }
+            return 0;
         }
     }
 }

@@ -6,58 +6,69 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Model versions and run records in one embedded SQLite file (a server database later; the SQL
- * is kept to what PostgreSQL also accepts).
+ * Model versions, aliases, run records, data snapshots and lineage, in an embedded SQLite file or
+ * a PostgreSQL database (the same SQL on both).
  *
- * <p>Contract: the schema is created or migrated on open. One JDBC connection per instance,
- * guarded by the instance lock, so an instance may be shared between threads; every call is one
- * statement or one transaction, blocking until done. Several processes may open the same file:
- * SQLite runs in WAL mode (readers never block the writer) and waits up to
- * {@link #BUSY_TIMEOUT_MILLIS} for another process's write lock before failing. The caller owns
- * the instance and closes it.
+ * <p>Contract: the schema is migrated on open (see {@link Migrations}); a database written by a
+ * newer embedflow is refused and left untouched. One JDBC connection per instance, guarded by the
+ * instance lock, so an instance may be shared between threads; every call is one statement or
+ * one transaction, blocking until done. Several processes may use one database at once: SQLite
+ * runs in WAL mode (readers never block the writer), takes the write lock at the start of each
+ * transaction and waits up to {@link #BUSY_TIMEOUT_MILLIS} for another process's; on PostgreSQL
+ * an alias move that lost a race is retried on the new state. Opening a SQLite file that needs
+ * migrating takes a lock on {@code FILE.lock} beside it (left in place). The caller owns the
+ * instance and closes it. A URL's password never appears in {@link #database()} or in an
+ * exception.
  *
  * <pre>{@code
  * try (MetadataStore metadata = MetadataStore.openSqlite(home.resolve("metadata.db"))) {
  *     metadata.insertRun(RunRecord.started(RunIds.newId(), "refresh", ...));
+ *     metadata.moveAlias("minilm", "production", 3, 2, "alice", "eval passed", null);
  * }
  * }</pre>
  */
 public final class MetadataStore implements AutoCloseable {
 
-    /** How long a write waits for another process's write lock. */
+    /** How long a write waits for another process's write lock (SQLite). */
     public static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    /** How long opening a PostgreSQL connection may take. */
+    public static final int CONNECT_TIMEOUT_SECONDS = 10;
     /** Shortest run id prefix {@link #findRun} accepts. */
     public static final int MIN_RUN_ID_PREFIX = 4;
 
-    private static final String SQLITE_PREFIX = "jdbc:sqlite:";
     private static final int AMBIGUOUS_MATCHES_SHOWN = 5;
-
     private static final String MODEL_COLUMNS = "name, version, snapshot_id, created_at, source";
-    private static final String RUN_COLUMNS = "id, kind, status, model_ref, model_snapshot_id, data_snapshot_id, "
-            + "input_path, output_path, config_json, code_version, rows_in, rows_out, rows_rejected, rows_truncated, "
-            + "started_at, finished_at, error";
+    private static final String NEWEST_RUNS_FIRST = " ORDER BY started_at DESC, id DESC";
 
-    private final Connection connection;
-    private final String database;
-    private boolean closed;
+    private final Db db;
+    private final Aliases aliases;
+    private final Clock clock;
 
-    private MetadataStore(Connection connection, String database) {
-        this.connection = connection;
-        this.database = database;
+    private MetadataStore(Db db, Clock clock) {
+        this.db = db;
+        this.aliases = new Aliases(db, clock);
+        this.clock = clock;
     }
 
     /** Opens (creating if needed, with its parent directories) the SQLite file {@code dbFile}. */
     public static MetadataStore openSqlite(Path dbFile) {
+        return openSqlite(dbFile, Clock.systemUTC());
+    }
+
+    /** As {@link #openSqlite(Path)}, stamping alias moves and data snapshots with {@code clock}. */
+    public static MetadataStore openSqlite(Path dbFile, Clock clock) {
         Path file = dbFile.toAbsolutePath().normalize();
         try {
             if (file.getParent() != null) {
@@ -66,40 +77,65 @@ public final class MetadataStore implements AutoCloseable {
         } catch (IOException e) {
             throw new OrchestratorException("could not create the directory of metadata database " + file, e);
         }
-        return open(SQLITE_PREFIX + file);
+        return open("jdbc:sqlite:" + file, clock);
     }
 
-    /** Opens the database at {@code jdbcUrl}; only {@code jdbc:sqlite:} URLs are supported for now. */
+    /**
+     * Opens the database at {@code jdbcUrl}: {@code jdbc:sqlite:FILE} (or {@code :memory:}), or
+     * {@code jdbc:postgresql://HOST[:PORT]/DB} with the user and password as {@code user=} and
+     * {@code password=} parameters or as {@code USER:PASSWORD@HOST} ({@code postgresql://} and
+     * {@code postgres://} URLs are accepted too).
+     */
     public static MetadataStore open(String jdbcUrl) {
+        return open(jdbcUrl, Clock.systemUTC());
+    }
+
+    /** As {@link #open(String)}, stamping alias moves and data snapshots with {@code clock}. */
+    public static MetadataStore open(String jdbcUrl, Clock clock) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        String database = describe(jdbcUrl);
-        if (!jdbcUrl.startsWith(SQLITE_PREFIX)) {
-            throw new OrchestratorException("unsupported metadata database " + database + ": only jdbc:sqlite: URLs are supported");
-        }
-        Properties properties = new Properties();
-        // sqlite-jdbc reads these as pragmas when the connection opens.
-        properties.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
-        properties.setProperty("journal_mode", "WAL");
-        // BEGIN IMMEDIATE takes the write lock up front, so a transaction waits for another
-        // process instead of failing when it upgrades from reading to writing.
-        properties.setProperty("transaction_mode", "IMMEDIATE");
+        Objects.requireNonNull(clock, "clock");
+        DatabaseUrl url = DatabaseUrl.parse(jdbcUrl);
         Connection connection = null;
         try {
-            connection = DriverManager.getConnection(jdbcUrl, properties);
-            Schema.migrate(connection, database);
-            return new MetadataStore(connection, database);
+            connection = connect(url);
+            Migrations.migrate(connection, url);
+            return new MetadataStore(new Db(connection, url), clock);
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(connection, e);
-            if (e instanceof OrchestratorException oe) {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            if (e instanceof OrchestratorException oe && url.scrub(oe) == oe) {
                 throw oe;
             }
-            throw new OrchestratorException("could not open metadata database " + database, e);
+            throw url.failure("could not open metadata database", e);
         }
+    }
+
+    /** A new connection to {@code url} with the store's settings. */
+    static Connection connect(DatabaseUrl url) throws SQLException {
+        Properties defaults = new Properties();
+        if (url.vendor() == DatabaseUrl.Vendor.SQLITE) {
+            // sqlite-jdbc reads these as pragmas when the connection opens
+            defaults.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
+            defaults.setProperty("foreign_keys", "true");
+            // BEGIN IMMEDIATE takes the write lock up front, so a transaction waits for another
+            // process instead of failing when it upgrades from reading to writing
+            defaults.setProperty("transaction_mode", "IMMEDIATE");
+        } else {
+            defaults.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+            defaults.setProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+            defaults.setProperty("ApplicationName", "embedflow");
+        }
+        return DriverManager.getConnection(url.connectUrl(), url.connectionProperties(defaults));
     }
 
     /** Where this store lives, safe to log (no credentials). */
     public String database() {
-        return database;
+        return db.database();
     }
 
     // ---- model versions ----
@@ -107,7 +143,7 @@ public final class MetadataStore implements AutoCloseable {
     /** Inserts {@code v}; fails if {@code name/version} already exists. */
     public synchronized void insertModelVersion(ModelVersion v) {
         if (!tryInsertModelVersion(v)) {
-            throw new OrchestratorException("model version " + v.ref() + " already exists in " + database);
+            throw new OrchestratorException("model version " + v.ref() + " already exists in " + database());
         }
     }
 
@@ -117,17 +153,9 @@ public final class MetadataStore implements AutoCloseable {
      */
     public synchronized boolean tryInsertModelVersion(ModelVersion v) {
         Objects.requireNonNull(v, "v");
-        String sql = "INSERT INTO model_versions (" + MODEL_COLUMNS + ") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-        try (PreparedStatement ps = prepare(sql)) {
-            ps.setString(1, v.name());
-            ps.setInt(2, v.version());
-            ps.setString(3, v.snapshotId());
-            ps.setString(4, SqlTimes.format(v.createdAt()));
-            ps.setString(5, v.source());
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw fail("could not insert model version " + v.ref(), e);
-        }
+        return db.update("could not insert model version " + v.ref(),
+                "INSERT INTO model_versions (" + MODEL_COLUMNS + ") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                v.name(), v.version(), v.snapshotId(), SqlTimes.format(v.createdAt()), v.source()) == 1;
     }
 
     public synchronized Optional<ModelVersion> findModelVersion(String name, int version) {
@@ -154,38 +182,94 @@ public final class MetadataStore implements AutoCloseable {
         return queryModelVersions("WHERE name = ? ORDER BY version", "versions of model " + name, name);
     }
 
+    // ---- aliases ----
+
+    /** Where {@code name@alias} points now, if it exists. */
+    public synchronized Optional<Alias> findAlias(String name, String alias) {
+        return aliases.find(name, alias);
+    }
+
+    /** The aliases of model {@code name}, by alias. */
+    public synchronized List<Alias> listAliases(String name) {
+        return aliases.list(name);
+    }
+
+    /** The aliases pointing at {@code name/version}, by alias. */
+    public synchronized List<Alias> aliasesOfVersion(String name, int version) {
+        return aliases.ofVersion(name, version);
+    }
+
+    /**
+     * Moves (or creates) an alias and records the move, in one transaction. If {@code
+     * expectedFromVersion} is non-null and the alias currently points elsewhere (or does not
+     * exist), nothing changes and an {@link OrchestratorException} says where it points now:
+     * compare-and-set for concurrent movers. {@code toVersion} must exist. A move to the version
+     * the alias already points at is recorded like any other.
+     *
+     * @param actor who moves it, never blank
+     * @param reason why; may be null
+     * @param detailsJson a JSON document (gate results etc.); may be null
+     * @return the recorded move
+     */
+    public synchronized AliasMove moveAlias(String name, String alias, int toVersion, Integer expectedFromVersion,
+            String actor, String reason, String detailsJson) {
+        return aliases.move(name, alias, toVersion, expectedFromVersion, actor, reason, detailsJson);
+    }
+
+    /** Deletes {@code name@alias}, which must exist, and records the move; returns it. */
+    public synchronized AliasMove deleteAlias(String name, String alias, String actor, String reason) {
+        return aliases.delete(name, alias, actor, reason);
+    }
+
+    /** The moves of {@code name@alias}, or of every alias of {@code name} when {@code alias} is null; oldest first. */
+    public synchronized List<AliasMove> aliasHistory(String name, String alias) {
+        return aliases.history(name, alias);
+    }
+
+    // ---- data snapshots ----
+
+    /**
+     * Records a data snapshot; a snapshot with this id already recorded is left as it is (ids are
+     * content hashes, so the first record stands). {@code filesJson} must be a JSON document.
+     */
+    public synchronized void saveDataSnapshot(String id, String root, String filesJson) {
+        StoredDataSnapshot snapshot = new StoredDataSnapshot(id, root, filesJson, clock.instant());
+        JsonText.requireValid(filesJson, "the file list of data snapshot " + id);
+        db.update("could not save data snapshot " + id,
+                "INSERT INTO data_snapshots (id, root, files_json, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                snapshot.id(), snapshot.root(), snapshot.filesJson(), SqlTimes.format(snapshot.createdAt()));
+    }
+
+    public synchronized Optional<StoredDataSnapshot> findDataSnapshot(String id) {
+        return db.first("data snapshot " + id, "SELECT id, root, files_json, created_at FROM data_snapshots WHERE id = ?",
+                rs -> new StoredDataSnapshot(rs.getString(1), rs.getString(2), rs.getString(3), SqlTimes.parse(rs.getString(4))),
+                id);
+    }
+
     // ---- runs ----
 
     /** Inserts a new run; fails, naming the id, if a run with that id exists. */
     public synchronized void insertRun(RunRecord run) {
         Objects.requireNonNull(run, "run");
-        String sql = "INSERT INTO runs (" + RUN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT DO NOTHING";
-        try (PreparedStatement ps = prepare(sql)) {
-            ps.setString(1, run.id());
-            bindRunFields(ps, 2, run);
-            if (ps.executeUpdate() != 1) {
-                throw new OrchestratorException("run " + run.id() + " already exists in " + database);
-            }
-        } catch (SQLException e) {
-            throw fail("could not insert run " + run.id(), e);
+        List<Object> args = new ArrayList<>();
+        args.add(run.id());
+        Collections.addAll(args, RunRows.fields(run));
+        String sql = "INSERT INTO runs (" + RunRows.COLUMNS + ") VALUES (?" + ", ?".repeat(RunRows.COLUMN_COUNT - 1)
+                + ") ON CONFLICT DO NOTHING";
+        if (db.update("could not insert run " + run.id(), sql, args.toArray()) != 1) {
+            throw new OrchestratorException("run " + run.id() + " already exists in " + database());
         }
     }
 
     /** Replaces every field but the id of the run with {@code run.id()}; fails if there is none. */
     public synchronized void updateRun(RunRecord run) {
         Objects.requireNonNull(run, "run");
-        String sql = "UPDATE runs SET kind = ?, status = ?, model_ref = ?, model_snapshot_id = ?, data_snapshot_id = ?, "
-                + "input_path = ?, output_path = ?, config_json = ?, code_version = ?, rows_in = ?, rows_out = ?, "
-                + "rows_rejected = ?, rows_truncated = ?, started_at = ?, finished_at = ?, error = ? WHERE id = ?";
-        try (PreparedStatement ps = prepare(sql)) {
-            int next = bindRunFields(ps, 1, run);
-            ps.setString(next, run.id());
-            if (ps.executeUpdate() != 1) {
-                throw new OrchestratorException("run " + run.id() + " not found in " + database);
-            }
-        } catch (SQLException e) {
-            throw fail("could not update run " + run.id(), e);
+        List<Object> args = new ArrayList<>();
+        Collections.addAll(args, RunRows.fields(run));
+        args.add(run.id());
+        if (db.update("could not update run " + run.id(), "UPDATE runs SET " + RunRows.ASSIGNMENTS + " WHERE id = ?",
+                args.toArray()) != 1) {
+            throw new OrchestratorException("run " + run.id() + " not found in " + database());
         }
     }
 
@@ -218,21 +302,56 @@ public final class MetadataStore implements AutoCloseable {
         if (limit < 1) {
             throw new OrchestratorException("run list limit must be at least 1, got " + limit);
         }
-        return queryRuns("ORDER BY started_at DESC, id DESC LIMIT ?", "runs", limit);
+        return queryRuns(NEWEST_RUNS_FIRST + " LIMIT ?", "runs", limit);
+    }
+
+    // ---- lineage ----
+
+    /** The runs that used model snapshot {@code modelSnapshotId}, newest start first. */
+    public synchronized List<RunRecord> runsByModelSnapshot(String modelSnapshotId) {
+        return queryRuns("WHERE model_snapshot_id = ?" + NEWEST_RUNS_FIRST, "runs of model snapshot " + modelSnapshotId,
+                modelSnapshotId);
+    }
+
+    /** The runs that wrote to {@code outputPath} (as recorded, compared exactly), newest start first. */
+    public synchronized List<RunRecord> runsByOutput(String outputPath) {
+        return queryRuns("WHERE output_path = ?" + NEWEST_RUNS_FIRST, "runs writing " + outputPath, outputPath);
+    }
+
+    /**
+     * The newest succeeded run of {@code kind} with exactly these model snapshot, data snapshot and
+     * config key: the run whose output a new run with the same ingredients would reproduce. A
+     * null argument matches only runs where that field is null.
+     */
+    public synchronized Optional<RunRecord> latestSucceededRun(String kind, String modelSnapshotId, String dataSnapshotId,
+            String configKey) {
+        Objects.requireNonNull(kind, "kind");
+        List<Object> args = new ArrayList<>(List.of(kind, RunStatus.SUCCEEDED.name()));
+        StringBuilder where = new StringBuilder("WHERE kind = ? AND status = ?");
+        String[] columns = {"model_snapshot_id", "data_snapshot_id", "config_key"};
+        String[] values = {modelSnapshotId, dataSnapshotId, configKey};
+        for (int i = 0; i < columns.length; i++) {
+            where.append(" AND ").append(columns[i]).append(values[i] == null ? " IS NULL" : " = ?");
+            if (values[i] != null) {
+                args.add(values[i]);
+            }
+        }
+        return queryRuns(where + NEWEST_RUNS_FIRST + " LIMIT 1", "latest succeeded " + kind + " run", args.toArray())
+                .stream().findFirst();
+    }
+
+    /** Every model snapshot id named by a model version or a run: what snapshot garbage collection must keep. */
+    public synchronized Set<String> referencedModelSnapshots() {
+        return Collections.unmodifiableSet(new TreeSet<>(db.query("referenced model snapshots",
+                "SELECT snapshot_id FROM model_versions UNION "
+                        + "SELECT model_snapshot_id FROM runs WHERE model_snapshot_id IS NOT NULL",
+                rs -> rs.getString(1))));
     }
 
     /** Closes the connection; idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new OrchestratorException("could not close metadata database " + database + ": " + e.getMessage(), e);
-        }
+        db.close();
     }
 
     // ---- helpers ----
@@ -242,111 +361,13 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private List<ModelVersion> queryModelVersions(String tail, String what, Object... args) {
-        try (PreparedStatement ps = prepare("SELECT " + MODEL_COLUMNS + " FROM model_versions " + tail)) {
-            bind(ps, args);
-            List<ModelVersion> result = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(new ModelVersion(rs.getString(1), rs.getInt(2), rs.getString(3),
-                            SqlTimes.parse(rs.getString(4)), rs.getString(5)));
-                }
-            }
-            return result;
-        } catch (SQLException e) {
-            throw fail("could not read " + what, e);
-        }
+        return db.query(what, "SELECT " + MODEL_COLUMNS + " FROM model_versions " + tail,
+                rs -> new ModelVersion(rs.getString(1), rs.getInt(2), rs.getString(3), SqlTimes.parse(rs.getString(4)),
+                        rs.getString(5)),
+                args);
     }
 
     private List<RunRecord> queryRuns(String tail, String what, Object... args) {
-        try (PreparedStatement ps = prepare("SELECT " + RUN_COLUMNS + " FROM runs " + tail)) {
-            bind(ps, args);
-            List<RunRecord> result = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(readRun(rs));
-                }
-            }
-            return result;
-        } catch (SQLException e) {
-            throw fail("could not read " + what, e);
-        }
-    }
-
-    private RunRecord readRun(ResultSet rs) throws SQLException {
-        String id = rs.getString(1);
-        String status = rs.getString(3);
-        RunStatus runStatus;
-        try {
-            runStatus = RunStatus.valueOf(status);
-        } catch (IllegalArgumentException e) {
-            throw new OrchestratorException("run " + id + " in " + database + " has unknown status '" + status + "'", e);
-        }
-        return new RunRecord(id, rs.getString(2), runStatus, rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getLong(12),
-                rs.getLong(13), rs.getLong(14), SqlTimes.parse(rs.getString(15)), SqlTimes.parse(rs.getString(16)),
-                rs.getString(17));
-    }
-
-    /** Binds every run column but the id, starting at {@code index}; returns the next index. */
-    private static int bindRunFields(PreparedStatement ps, int index, RunRecord run) throws SQLException {
-        int i = index;
-        ps.setString(i++, run.kind());
-        ps.setString(i++, run.status().name());
-        ps.setString(i++, run.modelRef());
-        ps.setString(i++, run.modelSnapshotId());
-        ps.setString(i++, run.dataSnapshotId());
-        ps.setString(i++, run.inputPath());
-        ps.setString(i++, run.outputPath());
-        ps.setString(i++, run.configJson());
-        ps.setString(i++, run.codeVersion());
-        ps.setLong(i++, run.rowsIn());
-        ps.setLong(i++, run.rowsOut());
-        ps.setLong(i++, run.rowsRejected());
-        ps.setLong(i++, run.rowsTruncated());
-        ps.setString(i++, SqlTimes.format(run.startedAt()));
-        ps.setString(i++, SqlTimes.format(run.finishedAt()));
-        ps.setString(i++, run.error());
-        return i;
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof Integer n) {
-                ps.setInt(i + 1, n);
-            } else {
-                ps.setString(i + 1, (String) args[i]);
-            }
-        }
-    }
-
-    private PreparedStatement prepare(String sql) throws SQLException {
-        if (closed) {
-            throw new OrchestratorException("metadata database " + database + " is closed");
-        }
-        return connection.prepareStatement(sql);
-    }
-
-    private OrchestratorException fail(String action, SQLException e) {
-        return new OrchestratorException(action + " in metadata database " + database + ": " + e.getMessage(), e);
-    }
-
-    private static void closeQuietly(Connection connection, Exception failure) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                failure.addSuppressed(e);
-            }
-        }
-    }
-
-    /** The database's location for messages: no query string, no user or password. */
-    static String describe(String jdbcUrl) {
-        String location = jdbcUrl.startsWith(SQLITE_PREFIX) ? jdbcUrl.substring(SQLITE_PREFIX.length()) : jdbcUrl;
-        int query = location.indexOf('?');
-        if (query >= 0) {
-            location = location.substring(0, query);
-        }
-        return location.replaceAll("//[^/@]*@", "//");
+        return db.query(what, "SELECT " + RunRows.COLUMNS + " FROM runs " + tail, rs -> RunRows.read(rs, database()), args);
     }
 }

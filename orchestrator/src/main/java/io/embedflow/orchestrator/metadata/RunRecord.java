@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param modelRef model version as typed by users, e.g. {@code "starter/1"}
  * @param configJson the job configuration as JSON, free of secrets
  * @param error why a failed run failed, one line, free of secrets
+ * @param configKey a hash of the config that decides the run's output, computed by the caller; null when not known
+ *     (runs recorded before it existed). Two succeeded runs with equal kind, snapshots and config key made the same output.
+ * @param replayOf the id of the run this one replays, or null
  */
 public record RunRecord(
         String id,
@@ -36,7 +39,12 @@ public record RunRecord(
         long rowsTruncated,
         Instant startedAt,
         Instant finishedAt,
-        String error) {
+        String error,
+        String configKey,
+        String replayOf) {
+
+    /** Longest {@code configKey}: room for a hex SHA-512. */
+    public static final int MAX_CONFIG_KEY_LENGTH = 128;
 
     public RunRecord {
         if (id == null || id.isBlank()) {
@@ -51,14 +59,35 @@ public record RunRecord(
             throw new OrchestratorException("run " + id + " has a negative row count (in " + rowsIn + ", out " + rowsOut
                     + ", rejected " + rowsRejected + ", truncated " + rowsTruncated + ")");
         }
+        if (configKey != null && (configKey.isBlank() || configKey.length() > MAX_CONFIG_KEY_LENGTH)) {
+            throw new OrchestratorException("run " + id + " has an invalid config key '" + configKey + "': it must be non-blank "
+                    + "and at most " + MAX_CONFIG_KEY_LENGTH + " characters");
+        }
+    }
+
+    /** A record without a config key and not a replay: the form from before those fields existed. */
+    public RunRecord(String id, String kind, RunStatus status, String modelRef, String modelSnapshotId,
+            String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
+            long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated, Instant startedAt, Instant finishedAt,
+            String error) {
+        this(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath, configJson, codeVersion,
+                rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error, null, null);
+    }
+
+    /** A new {@link RunStatus#RUNNING} record with zero counts, no config key, not a replay. */
+    public static RunRecord started(String id, String kind, String modelRef, String modelSnapshotId,
+            String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
+            Instant startedAt) {
+        return started(id, kind, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath, configJson,
+                codeVersion, startedAt, null, null);
     }
 
     /** A new {@link RunStatus#RUNNING} record with zero counts. */
     public static RunRecord started(String id, String kind, String modelRef, String modelSnapshotId,
             String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
-            Instant startedAt) {
+            Instant startedAt, String configKey, String replayOf) {
         return new RunRecord(id, kind, RunStatus.RUNNING, modelRef, modelSnapshotId, dataSnapshotId, inputPath,
-                outputPath, configJson, codeVersion, 0, 0, 0, 0, startedAt, null, null);
+                outputPath, configJson, codeVersion, 0, 0, 0, 0, startedAt, null, null, configKey, replayOf);
     }
 
     /** Time from start to finish; zero while running. */
@@ -83,7 +112,8 @@ public record RunRecord(
         }
         Objects.requireNonNull(finishedAt, "finishedAt");
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
-                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
     }
 
     /** This run failed with {@code error}, keeping the counts reached so far. */
@@ -94,16 +124,31 @@ public record RunRecord(
     /** Progress so far of a running run. */
     public RunRecord withCounts(long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
-                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
     }
 
     public RunRecord withDataSnapshotId(String dataSnapshotId) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
-                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
     }
 
     public RunRecord withOutputPath(String outputPath) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
-                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error);
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
+    }
+
+    public RunRecord withConfigKey(String configKey) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
+    }
+
+    public RunRecord withReplayOf(String replayOf) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf);
     }
 }

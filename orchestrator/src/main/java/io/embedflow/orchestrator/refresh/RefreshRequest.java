@@ -6,8 +6,10 @@ import java.util.Map;
 /**
  * What a user asks of one refresh: embed {@code input} with {@code model} into {@code output}.
  *
- * @param model a model URI: {@code NAME} (latest version) or {@code NAME/N}
+ * @param model a model URI: {@code NAME} (latest version), {@code NAME/N} or {@code NAME@ALIAS}
  * @param jobOptions further job options by key (e.g. {@code embedflow.batch.max-rows})
+ * @param force run even when a table of the same model snapshot and data snapshot exists
+ * @param replayOf the run this one replays, or null
  */
 public record RefreshRequest(
         String model,
@@ -18,9 +20,16 @@ public record RefreshRequest(
         int parallelism,
         String device,
         boolean allowDuplicateIds,
-        Map<String, String> jobOptions) {
+        Map<String, String> jobOptions,
+        boolean force,
+        String replayOf) {
 
     public RefreshRequest {
         jobOptions = Map.copyOf(jobOptions);
+    }
+
+    public RefreshRequest(String model, Path input, String idColumn, String textColumn, Path output, int parallelism,
+            String device, boolean allowDuplicateIds, Map<String, String> jobOptions) {
+        this(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions, false, null);
     }
 }

@@ -18,9 +18,11 @@ import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.JobMetrics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -46,8 +48,13 @@ public final class RefreshRunner {
         this.registry = registry;
     }
 
-    /** The published table and its run record. */
-    public record Outcome(RunRecord run, TableManifest manifest) {}
+    /**
+     * The published table and its run record.
+     *
+     * @param skipped true when nothing ran because {@code run} already embedded the same data with
+     *     the same model snapshot and its table is still there
+     */
+    public record Outcome(RunRecord run, TableManifest manifest, boolean skipped) {}
 
     /**
      * Runs the refresh to its end. A failure is recorded (status FAILED, with the reason), leaves
@@ -56,6 +63,12 @@ public final class RefreshRunner {
     public Outcome run(RefreshRequest request, FlinkTarget target, ProgressListener progress) {
         ModelVersion version = registry.resolve(ModelRef.parse(request.model()));
         ModelSnapshot snapshot = registry.snapshot(version);
+        return run(request, version, snapshot, target, progress);
+    }
+
+    /** Runs with an already resolved, verified model snapshot (replays name the exact snapshot). */
+    public Outcome run(RefreshRequest request, ModelVersion version, ModelSnapshot snapshot, FlinkTarget target,
+            ProgressListener progress) {
         String runId = RunIds.newId();
         Map<String, String> options = new TreeMap<>(request.jobOptions());
         options.put(RefreshOptions.INPUT.key(), request.input().toAbsolutePath().toString());
@@ -81,7 +94,17 @@ public final class RefreshRunner {
             metadata.insertRun(run.failed(Failures.describe(e), Instant.now()));
             throw new OrchestratorException(Failures.describe(e), e);
         }
-        run = run.withDataSnapshotId(spec.plan().snapshot().id()).withCounts(spec.plan().totalRows(), 0, 0, 0);
+        String dataSnapshotId = spec.plan().snapshot().id();
+        String configKey = configKey(snapshot.id(), dataSnapshotId, request);
+        if (!request.force() && request.replayOf() == null) {
+            Optional<Outcome> done = alreadyDone(snapshot.id(), dataSnapshotId, configKey);
+            if (done.isPresent()) {
+                return done.get();
+            }
+        }
+        metadata.saveDataSnapshot(dataSnapshotId, spec.plan().root(), DataSnapshotJson.encode(spec.plan().snapshot()));
+        run = run.withDataSnapshotId(dataSnapshotId).withCounts(spec.plan().totalRows(), 0, 0, 0)
+                .withConfigKey(configKey).withReplayOf(request.replayOf());
         metadata.insertRun(run);
         progress.planned(spec.plan().totalRows());
         try {
@@ -91,7 +114,7 @@ public final class RefreshRunner {
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
-            return new Outcome(run, manifest);
+            return new Outcome(run, manifest, false);
         } catch (RuntimeException e) {
             String reason = Failures.describe(e);
             try {
@@ -103,6 +126,36 @@ public final class RefreshRunner {
             throw new OrchestratorException(reason, e);
         } finally {
             progress.finished();
+        }
+    }
+
+    /** A finished run of the same model snapshot over the same data whose table is still intact. */
+    private Optional<Outcome> alreadyDone(String modelSnapshotId, String dataSnapshotId, String configKey) {
+        Optional<RunRecord> previous = metadata.latestSucceededRun("refresh", modelSnapshotId, dataSnapshotId, configKey);
+        if (previous.isEmpty() || previous.get().outputPath() == null) {
+            return Optional.empty();
+        }
+        Path table = Path.of(previous.get().outputPath());
+        if (!Files.isRegularFile(table.resolve(TableManifest.FILE_NAME))) {
+            return Optional.empty();
+        }
+        TableManifest manifest = TableManifest.read(table);
+        if (!manifest.runId().equals(previous.get().id())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome(previous.get(), manifest, true));
+    }
+
+    /** What decides a table's content: model, data, the columns, duplicate handling (not batching or parallelism). */
+    static String configKey(String modelSnapshotId, String dataSnapshotId, RefreshRequest request) {
+        String identity = "refresh/1\nmodel=" + modelSnapshotId + "\ndata=" + dataSnapshotId + "\nid=" + request.idColumn()
+                + "\ntext=" + request.textColumn() + "\nallowDuplicateIds=" + request.allowDuplicateIds() + "\n";
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

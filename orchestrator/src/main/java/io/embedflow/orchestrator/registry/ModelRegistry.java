@@ -1,6 +1,8 @@
 package io.embedflow.orchestrator.registry;
 
 import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.metadata.Alias;
+import io.embedflow.orchestrator.metadata.AliasMove;
 import io.embedflow.orchestrator.metadata.MetadataStore;
 import io.embedflow.orchestrator.metadata.ModelVersion;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -54,17 +57,45 @@ public final class ModelRegistry {
      */
     public ModelVersion importModel(Path dir, String name) {
         ModelVersion.requireValidName(name);
-        ModelSnapshot snapshot = store.importDirectory(dir);
-        String source = dir.toAbsolutePath().normalize().toString();
+        return register(store.importDirectory(dir), name, dir.toAbsolutePath().normalize().toString()).version();
+    }
+
+    /**
+     * The outcome of an import.
+     *
+     * @param created whether a new version was minted (false: the same content was already {@code version})
+     */
+    public record Imported(ModelVersion version, boolean created, SnapshotStore.ImportResult result) {}
+
+    /**
+     * Imports a model from a directory, an archive, an {@code s3://} prefix or a {@code djl://} URL
+     * (see {@link ModelSources}); {@code validate} checks the local copy before anything is stored.
+     */
+    public Imported importFrom(String source, String name, ModelSources sources, Consumer<Path> validate) {
+        ModelVersion.requireValidName(name);
+        return sources.withLocalCopy(source, dir -> {
+            validate.accept(dir);
+            return register(store.importDirectory(dir), name, redactedSource(source));
+        });
+    }
+
+    private static String redactedSource(String source) {
+        return io.embedflow.connectors.redact.Redaction.redact(
+                source.contains("://") ? source : Path.of(source).toAbsolutePath().normalize().toString());
+    }
+
+    private Imported register(SnapshotStore.ImportResult result, String name, String source) {
+        ModelVersion.requireValidName(name);
+        ModelSnapshot snapshot = result.snapshot();
         for (int attempt = 0; attempt < INSERT_ATTEMPTS; attempt++) {
             Optional<ModelVersion> existing = metadata.findModelVersionBySnapshot(name, snapshot.id());
             if (existing.isPresent()) {
-                return existing.get();
+                return new Imported(existing.get(), false, result);
             }
             int next = metadata.latestModelVersion(name).map(ModelVersion::version).orElse(0) + 1;
             ModelVersion version = new ModelVersion(name, next, snapshot.id(), clock.instant(), source);
             if (metadata.tryInsertModelVersion(version)) {
-                return version;
+                return new Imported(version, true, result);
             }
             // another writer took this number between our read and our insert; look again
         }
@@ -79,17 +110,74 @@ public final class ModelRegistry {
      */
     public ModelVersion resolve(ModelRef ref) {
         Objects.requireNonNull(ref, "ref");
+        if (ref.isAlias()) {
+            Alias alias = metadata.findAlias(ref.name(), ref.alias()).orElseThrow(() -> aliasNotFound(ref));
+            return metadata.findModelVersion(ref.name(), alias.version()).orElseThrow(() -> notFound(ref));
+        }
         Optional<ModelVersion> found = ref.isLatest()
                 ? metadata.latestModelVersion(ref.name())
                 : metadata.findModelVersion(ref.name(), ref.version());
         return found.orElseThrow(() -> notFound(ref));
     }
 
+    /**
+     * Points {@code name@alias} at {@code target} and records the move (time, actor, reason).
+     * With {@code expectedFrom} set, the move happens only if the alias still points there.
+     */
+    public AliasMove moveAlias(String name, String alias, ModelRef target, Integer expectedFrom, String actor,
+            String reason, String detailsJson) {
+        if (!target.name().equals(name)) {
+            throw new OrchestratorException("alias " + name + "@" + alias + " can only point at versions of " + name
+                    + ", not " + target);
+        }
+        ModelVersion version = resolve(target);
+        return metadata.moveAlias(name, alias, version.version(), expectedFrom, actor, reason, detailsJson);
+    }
+
+    public AliasMove deleteAlias(String name, String alias, String actor, String reason) {
+        metadata.findAlias(name, alias).orElseThrow(() -> aliasNotFound(ModelRef.alias(name, alias)));
+        return metadata.deleteAlias(name, alias, actor, reason);
+    }
+
+    public List<Alias> aliases(String name) {
+        return metadata.listAliases(name);
+    }
+
+    public List<Alias> aliasesOf(ModelVersion version) {
+        return metadata.aliasesOfVersion(version.name(), version.version());
+    }
+
+    /** Every move of {@code name@alias} (or of all aliases of {@code name} when alias is null), oldest first. */
+    public List<AliasMove> history(String name, String alias) {
+        return metadata.aliasHistory(name, alias);
+    }
+
+    public List<ModelVersion> versions(String name) {
+        return metadata.listModelVersions(name);
+    }
+
+    /** Deletes what no version or run references (see {@link SnapshotStore#gc}). */
+    public SnapshotStore.GcReport gc(boolean dryRun) {
+        return store.gc(metadata.referencedModelSnapshots(), dryRun);
+    }
+
+    private OrchestratorException aliasNotFound(ModelRef ref) {
+        List<String> aliases = metadata.listAliases(ref.name()).stream().map(Alias::alias).toList();
+        if (aliases.isEmpty() && metadata.listModelVersions(ref.name()).isEmpty()) {
+            return notFound(ref);
+        }
+        List<String> close = CloseNames.of(ref.alias(), aliases);
+        return new OrchestratorException("alias '" + ref + "' not found; "
+                + (aliases.isEmpty() ? ref.name() + " has no aliases"
+                        : (close.isEmpty() ? "aliases of " + ref.name() + ": " + String.join(", ", aliases)
+                                : "did you mean " + close.stream().map(a -> ref.name() + "@" + a).collect(Collectors.joining(", ")) + "?")));
+    }
+
     /** The snapshot behind {@code v}; an error if the snapshot store lacks it. */
     public ModelSnapshot snapshot(ModelVersion v) {
         Objects.requireNonNull(v, "v");
         return store.find(v.snapshotId()).orElseThrow(() -> new OrchestratorException("snapshot " + v.snapshotId()
-                + " of model " + v.ref() + " is missing from snapshot store " + store.root()));
+                + " of model " + v.ref() + " is missing from snapshot store " + store.describe()));
     }
 
     /** Every version of every model, by name, then version. */
@@ -103,9 +191,11 @@ public final class ModelRegistry {
             String known = versions.stream().map(v -> Integer.toString(v.version())).collect(Collectors.joining(", "));
             return new OrchestratorException("model '" + ref + "' not found; known versions of " + ref.name() + ": " + known);
         }
-        String names = metadata.listModelVersions().stream().map(ModelVersion::name).distinct()
-                .collect(Collectors.joining(", "));
+        List<String> names = metadata.listModelVersions().stream().map(ModelVersion::name).distinct().toList();
+        List<String> close = CloseNames.of(ref.name(), names);
         return new OrchestratorException("model '" + ref + "' not found; "
-                + (names.isEmpty() ? "no models are registered yet" : "known models: " + names));
+                + (names.isEmpty() ? "no models are registered yet"
+                        : close.isEmpty() ? "known models: " + String.join(", ", names)
+                                : "did you mean " + String.join(", ", close) + "?"));
     }
 }

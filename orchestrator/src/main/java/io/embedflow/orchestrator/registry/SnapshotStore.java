@@ -1,272 +1,369 @@
 package io.embedflow.orchestrator.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.embedflow.connectors.store.LocalObjectStore;
+import io.embedflow.connectors.store.ObjectInfo;
+import io.embedflow.connectors.store.ObjectStore;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Content-addressed model snapshots on local disk.
+ * Content-addressed model snapshots over an {@link ObjectStore} (local disk or S3):
+ * <pre>
+ * blobs/sha256/ab/abcd…      one object per distinct file content, shared by every snapshot that has it
+ * snapshots/&lt;id&gt;.json        the manifest (files sorted by path, with size and SHA-256); id = its SHA-256
+ * pending/&lt;uuid&gt;.json        blobs an import in progress has written but not yet named in a manifest
+ * </pre>
+ * A snapshot becomes visible only when its manifest is written, after all its blobs: a crash
+ * mid-import leaves unreferenced blobs (collected by {@link #gc}) and never a partial snapshot.
+ * Snapshots are used from a local cache ({@code cacheRoot/<id>/}) materialised from the blobs;
+ * every {@link #load} re-hashes the cached files and refuses one that changed, naming it.
  *
- * <p>Layout: {@code root/<id>/manifest.json} (see {@link Manifest}) and
- * {@code root/<id>/files/...} holding exactly the imported files; {@code id} is the hex
- * SHA-256 of the manifest bytes, so equal content always gets the same id. An import copies
- * into {@code root/.tmp-<random>/} and renames that to {@code root/<id>} in one atomic step, so
- * {@code root/<id>} is either absent or complete; a snapshot is never modified afterwards.
- * Leftover {@code .tmp-*} directories (from a crash) are ignored and may be deleted when no
- * import is running.
- *
- * <p>Threading: stateless apart from the file system; any number of threads and processes may
- * import into the same root at once. Calls block on disk I/O.
+ * <p>Thread- and process-safe as far as the object store is: blobs and manifests are written
+ * with put-if-absent, and the same content always gets the same key.
  */
 public final class SnapshotStore {
-
-    static final String MANIFEST = "manifest.json";
-    static final String FILES = "files";
-    static final String TEMP_PREFIX = ".tmp-";
+    static final String BLOBS = "blobs/sha256/";
+    static final String SNAPSHOTS = "snapshots/";
+    static final String PENDING = "pending/";
+    /** An import younger than this is assumed alive: its blobs are not collected. */
+    static final Duration PENDING_GRACE = Duration.ofHours(24);
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
-    private static final int COPY_BUFFER_BYTES = 1 << 20;
     private static final int PROBLEMS_SHOWN = 10;
 
-    private final Path root;
+    private final ObjectStore objects;
+    private final Path cacheRoot;
+    private final Clock clock;
 
+    /** A store on local disk: objects under {@code root/objects}, the cache under {@code root/cache}. */
     public SnapshotStore(Path root) {
-        this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this(new LocalObjectStore(root.resolve("objects")), root.resolve("cache"), Clock.systemUTC());
     }
 
-    public Path root() {
-        return root;
+    public SnapshotStore(ObjectStore objects, Path cacheRoot, Clock clock) {
+        this.objects = Objects.requireNonNull(objects, "objects");
+        this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot").toAbsolutePath().normalize();
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    public String describe() {
+        return objects.describe();
     }
 
     /**
-     * Copies every regular file below {@code dir} (recursively, following symlinks that stay
-     * inside it) into a new snapshot, or returns the existing snapshot with the same content.
-     * {@code dir} is only read.
+     * What one import did.
      *
-     * @throws OrchestratorException if {@code dir} is missing, not a directory, holds no files,
-     *     or holds a symlink leading outside it or a special file (each named), or on I/O failure
+     * @param bytesStored bytes of file content that were not in the store before (the rest was deduplicated)
+     * @param created whether the snapshot itself is new
      */
-    public ModelSnapshot importDirectory(Path dir) {
-        Objects.requireNonNull(dir, "dir");
-        refuseDirectoryHoldingTheStore(dir);
-        List<SourceTree.Entry> sources = SourceTree.list(dir);
-        Path temp;
-        try {
-            Files.createDirectories(root);
-            temp = Files.createTempDirectory(root, TEMP_PREFIX);
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot create a temporary directory in snapshot store " + root, e);
+    public record ImportResult(ModelSnapshot snapshot, long bytes, long bytesStored, boolean created) {
+        /** Share of the content that was already stored, 0..1. */
+        public double dedupeRatio() {
+            return bytes == 0 ? 0 : 1.0 - (double) bytesStored / bytes;
         }
-        boolean moved = false;
+    }
+
+    /** Imports a local directory (links may not point outside it). */
+    public ImportResult importDirectory(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        refuseDirectoryHolding(dir, cacheRoot);
+        if (objects instanceof LocalObjectStore local) {
+            refuseDirectoryHolding(dir, local.root());
+        }
+        List<SourceTree.Entry> sources = SourceTree.list(dir);
+        String pendingKey = PENDING + UUID.randomUUID() + ".json";
+        List<SnapshotFile> files = new ArrayList<>(sources.size());
+        long bytes = 0;
+        long stored = 0;
         try {
-            List<SnapshotFile> files = copyAll(sources, temp.resolve(FILES));
+            for (SourceTree.Entry source : sources) {
+                SnapshotFile file = hashFile(source.path(), source.source());
+                files.add(file);
+                bytes += file.size();
+            }
+            objects.putBytes(pendingKey, pendingMarker(files));
+            for (int i = 0; i < files.size(); i++) {
+                SnapshotFile file = files.get(i);
+                if (objects.putIfAbsent(blobKey(file.sha256()), sources.get(i).source())) {
+                    stored += file.size();
+                }
+            }
             byte[] manifest = Manifest.encode(files);
             String id = Manifest.sha256Hex(manifest);
-            writeDurably(temp.resolve(MANIFEST), manifest);
-            Path target = root.resolve(id);
-            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                moved = moveIntoPlace(temp, target);
+            String manifestKey = SNAPSHOTS + id + ".json";
+            // written last, whole: the snapshot exists from here on (same id, same bytes: a race is harmless)
+            boolean created = !objects.exists(manifestKey);
+            if (created) {
+                objects.putBytes(manifestKey, manifest);
             }
-            if (moved) {
-                LOG.info("imported {} ({} files) as snapshot {}", dir, files.size(), id);
-                return new ModelSnapshot(id, files, target.resolve(FILES));
-            }
-            LOG.info("{} matches existing snapshot {}", dir, id);
-            return find(id).orElseThrow(() -> new OrchestratorException(
-                    "snapshot " + id + " vanished from " + root + " while importing " + dir));
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot import model directory " + dir + " into snapshot store " + root, e);
+            LOG.info("imported {} as snapshot {} ({} files, {} bytes, {} new)", dir, id, files.size(), bytes, stored);
+            return new ImportResult(new ModelSnapshot(id, files, cacheRoot.resolve(id)), bytes, stored, created);
         } finally {
-            if (!moved) {
-                deleteRecursively(temp);
-            }
+            objects.delete(pendingKey);
         }
     }
 
-    /**
-     * The snapshot {@code id}, reading only its manifest; empty if there is none (or {@code id}
-     * is not a snapshot id).
-     *
-     * @throws OrchestratorException if the manifest is unreadable or does not hash to {@code id}
-     */
-    public Optional<ModelSnapshot> find(String id) {
+    /** The manifest of snapshot {@code id}, if the store has it; it must hash to its id. */
+    public Optional<List<SnapshotFile>> manifest(String id) {
         if (id == null || !ID.matcher(id).matches()) {
             return Optional.empty();
         }
-        Path dir = root.resolve(id);
-        if (!Files.isDirectory(dir)) {
+        String key = SNAPSHOTS + id + ".json";
+        if (!objects.exists(key)) {
             return Optional.empty();
         }
-        Path manifest = dir.resolve(MANIFEST);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(manifest);
-        } catch (IOException e) {
-            throw new OrchestratorException("snapshot " + id + " is damaged: cannot read " + manifest, e);
-        }
+        byte[] bytes = objects.readBytes(key);
         if (!Manifest.sha256Hex(bytes).equals(id)) {
-            throw new OrchestratorException("snapshot " + id + " is damaged: " + manifest + " does not hash to its id");
+            throw new OrchestratorException("snapshot " + id + " is damaged: its manifest in " + objects.describe()
+                    + " does not hash to its id");
         }
-        return Optional.of(new ModelSnapshot(id, Manifest.decode(bytes, manifest.toString()), dir.resolve(FILES)));
+        return Optional.of(Manifest.decode(bytes, key));
+    }
+
+    /** Whether the store has snapshot {@code id} (its manifest; blobs are checked on load). */
+    public boolean contains(String id) {
+        return manifest(id).isPresent();
     }
 
     /**
-     * Re-hashes every file of snapshot {@code id} and checks that nothing was added.
-     *
-     * @return the snapshot, when intact
-     * @throws OrchestratorException naming the missing, changed or unexpected file(s), or if
-     *     there is no such snapshot
+     * The snapshot as local files, verified: materialised from its blobs on first use (each
+     * blob's hash checked while it is copied), then every file re-hashed on every load.
      */
-    public ModelSnapshot verify(String id) {
-        ModelSnapshot snapshot = find(id).orElseThrow(
-                () -> new OrchestratorException("snapshot " + id + " not found in " + root));
-        List<String> problems = new ArrayList<>();
-        byte[] buffer = new byte[COPY_BUFFER_BYTES];
-        for (SnapshotFile file : snapshot.files()) {
-            Path path = snapshot.resolve(file);
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                problems.add("file '" + file.path() + "' is missing or not a regular file");
-                continue;
-            }
-            SnapshotFile actual;
-            try (InputStream in = Files.newInputStream(path)) {
-                actual = hash(file.path(), in, null, buffer);
-            } catch (IOException e) {
-                throw new OrchestratorException("cannot read file '" + file.path() + "' of snapshot " + id, e);
-            }
-            if (!actual.equals(file)) {
-                problems.add("file '" + file.path() + "' has changed (expected " + file.size() + " bytes with sha256 "
-                        + file.sha256() + ", found " + actual.size() + " bytes with sha256 " + actual.sha256() + ")");
-            }
+    public Optional<ModelSnapshot> find(String id) {
+        Optional<List<SnapshotFile>> files = manifest(id);
+        if (files.isEmpty()) {
+            return Optional.empty();
         }
-        problems.addAll(unexpectedFiles(snapshot));
-        if (!problems.isEmpty()) {
-            String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), PROBLEMS_SHOWN)));
-            throw new OrchestratorException("snapshot " + id + " failed verification: " + shown
-                    + (problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : ""));
+        ModelSnapshot snapshot = new ModelSnapshot(id, files.get(), cacheRoot.resolve(id));
+        if (!Files.isDirectory(snapshot.directory())) {
+            materialise(snapshot);
         }
-        return snapshot;
+        return Optional.of(verifyCached(snapshot));
     }
 
-    /** Importing a directory that contains the store would copy the store into itself. */
-    private void refuseDirectoryHoldingTheStore(Path dir) {
+    /** Like {@link #find}, but a missing snapshot is an error. */
+    public ModelSnapshot verify(String id) {
+        return find(id).orElseThrow(() -> new OrchestratorException("snapshot " + id + " not found in " + objects.describe()));
+    }
+
+    /** What {@link #gc} removed, or would remove on a dry run. */
+    public record GcReport(List<String> snapshots, List<String> blobs, long blobBytes, List<String> cacheDirs) {}
+
+    /**
+     * Deletes snapshots not in {@code referenced}, blobs no remaining snapshot names (unless an
+     * import younger than a day may still be writing them), and cached copies of deleted snapshots.
+     * A referenced snapshot and its blobs are never deleted.
+     */
+    public GcReport gc(Set<String> referenced, boolean dryRun) {
+        Set<String> keepBlobs = new HashSet<>();
+        List<String> deadSnapshots = new ArrayList<>();
+        for (ObjectInfo info : objects.list(SNAPSHOTS)) {
+            String name = info.key().substring(SNAPSHOTS.length());
+            String id = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+            if (referenced.contains(id)) {
+                manifest(id).ifPresent(files -> files.forEach(f -> keepBlobs.add(f.sha256())));
+            } else {
+                deadSnapshots.add(id);
+            }
+        }
+        for (String id : referenced) {
+            if (ID.matcher(id).matches()) {
+                manifest(id).ifPresent(files -> files.forEach(f -> keepBlobs.add(f.sha256())));
+            }
+        }
+        Instant cutoff = clock.instant().minus(PENDING_GRACE);
+        for (ObjectInfo info : objects.list(PENDING)) {
+            PendingImport pending = readPending(info.key());
+            if (pending != null && pending.startedAt().isAfter(cutoff)) {
+                keepBlobs.addAll(pending.blobs());
+            } else if (!dryRun) {
+                objects.delete(info.key());
+            }
+        }
+        List<String> deadBlobs = new ArrayList<>();
+        long deadBytes = 0;
+        for (ObjectInfo info : objects.list(BLOBS)) {
+            String hash = info.key().substring(info.key().lastIndexOf('/') + 1);
+            if (!keepBlobs.contains(hash)) {
+                deadBlobs.add(hash);
+                deadBytes += info.size();
+            }
+        }
+        List<String> deadCache = new ArrayList<>();
+        if (Files.isDirectory(cacheRoot)) {
+            try (Stream<Path> dirs = Files.list(cacheRoot)) {
+                for (Path dir : dirs.sorted().toList()) {
+                    String name = dir.getFileName().toString();
+                    if (!name.startsWith(".") && !referenced.contains(name)) {
+                        deadCache.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                throw new OrchestratorException("cannot list the snapshot cache " + cacheRoot + ": " + e.getMessage(), e);
+            }
+        }
+        if (!dryRun) {
+            deadSnapshots.forEach(id -> objects.delete(SNAPSHOTS + id + ".json"));
+            deadBlobs.forEach(hash -> objects.delete(blobKey(hash)));
+            deadCache.forEach(name -> deleteRecursively(cacheRoot.resolve(name)));
+        }
+        return new GcReport(deadSnapshots, deadBlobs, deadBytes, deadCache);
+    }
+
+    private static void refuseDirectoryHolding(Path dir, Path storePart) {
         try {
-            Path realRoot = Files.exists(root) ? root.toRealPath() : root;
-            if (Files.isDirectory(dir) && realRoot.startsWith(dir.toRealPath())) {
-                throw new OrchestratorException("cannot import model directory " + dir
-                        + ": it contains the snapshot store " + root);
+            Path real = Files.exists(storePart) ? storePart.toRealPath() : storePart.toAbsolutePath().normalize();
+            if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath())) {
+                throw new OrchestratorException("cannot import model directory " + dir + ": it contains the snapshot store " + storePart);
             }
         } catch (IOException e) {
             throw new OrchestratorException("cannot import model directory " + dir + ": it cannot be resolved", e);
         }
     }
 
-    private List<String> unexpectedFiles(ModelSnapshot snapshot) {
-        Set<Path> expected = new HashSet<>();
-        snapshot.files().forEach(file -> expected.add(snapshot.resolve(file)));
-        try (Stream<Path> walk = Files.walk(snapshot.directory())) {
-            return walk.filter(path -> !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && !expected.contains(path))
-                    .map(path -> "file '" + snapshot.directory().relativize(path) + "' is not in the manifest")
-                    .sorted()
-                    .toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new OrchestratorException("cannot list the files of snapshot " + snapshot.id(), e);
-        }
+    static String blobKey(String sha256) {
+        return BLOBS + sha256.substring(0, 2) + "/" + sha256;
     }
 
-    private static List<SnapshotFile> copyAll(List<SourceTree.Entry> sources, Path targetDir) throws IOException {
-        List<SnapshotFile> files = new ArrayList<>(sources.size());
-        byte[] buffer = new byte[COPY_BUFFER_BYTES];
-        for (SourceTree.Entry source : sources) {
-            Path target = targetDir.resolve(source.path());
-            Files.createDirectories(target.getParent());
-            try (InputStream in = Files.newInputStream(source.source());
-                    FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                files.add(hash(source.path(), in, out, buffer));
-                out.force(true);
-            }
-        }
-        return files;
-    }
-
-    /** Hashes {@code in} to its end, writing what it reads to {@code out} when not null. */
-    private static SnapshotFile hash(String path, InputStream in, FileChannel out, byte[] buffer) throws IOException {
-        MessageDigest digest = Manifest.sha256();
-        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-        long size = 0;
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-            digest.update(buffer, 0, n);
-            size += n;
-            if (out != null) {
-                wrapped.clear().limit(n);
-                while (wrapped.hasRemaining()) {
-                    out.write(wrapped);
+    private void materialise(ModelSnapshot snapshot) {
+        Path temp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(temp);
+            for (SnapshotFile file : snapshot.files()) {
+                Path target = temp.resolve(file.path());
+                Files.createDirectories(target.getParent());
+                String key = blobKey(file.sha256());
+                if (!objects.exists(key)) {
+                    throw new OrchestratorException("snapshot " + snapshot.id() + " is damaged: the content of file '"
+                            + file.path() + "' (blob " + file.sha256() + ") is missing from " + objects.describe());
+                }
+                objects.download(key, target);
+                SnapshotFile actual = hashFile(file.path(), target);
+                if (!actual.equals(file)) {
+                    throw new OrchestratorException("snapshot " + snapshot.id() + " is damaged: file '" + file.path()
+                            + "' in " + objects.describe() + " does not match its hash");
                 }
             }
-        }
-        return new SnapshotFile(path, size, HexFormat.of().formatHex(digest.digest()));
-    }
-
-    private static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
+            try {
+                Files.move(temp, snapshot.directory(), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(snapshot.directory(), LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
+                // another process materialised it first: theirs is as good as ours
             }
-            out.force(true);
+        } catch (IOException e) {
+            throw new OrchestratorException("cannot copy snapshot " + snapshot.id() + " into " + cacheRoot + ": "
+                    + e.getMessage(), e);
+        } finally {
+            deleteRecursively(temp);
         }
     }
 
-    /** Renames {@code temp} to {@code target}; false if another import created {@code target} first. */
-    private boolean moveIntoPlace(Path temp, Path target) throws IOException {
+    private ModelSnapshot verifyCached(ModelSnapshot snapshot) {
+        List<String> problems = new ArrayList<>();
+        Set<Path> expected = new HashSet<>();
+        for (SnapshotFile file : snapshot.files()) {
+            Path path = snapshot.resolve(file);
+            expected.add(path);
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                problems.add("file '" + file.path() + "' is missing");
+                continue;
+            }
+            SnapshotFile actual = hashFile(file.path(), path);
+            if (!actual.equals(file)) {
+                problems.add("file '" + file.path() + "' was modified (expected sha256 " + file.sha256() + ", found "
+                        + actual.sha256() + ")");
+            }
+        }
+        try (Stream<Path> walk = Files.walk(snapshot.directory())) {
+            walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !expected.contains(p))
+                    .map(p -> "file '" + snapshot.directory().relativize(p) + "' is not part of it")
+                    .sorted()
+                    .forEach(problems::add);
+        } catch (IOException e) {
+            throw new OrchestratorException("cannot list snapshot " + snapshot.id() + " in " + snapshot.directory(), e);
+        }
+        if (!problems.isEmpty()) {
+            String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), PROBLEMS_SHOWN)));
+            throw new OrchestratorException("refusing snapshot " + snapshot.id() + ": " + shown
+                    + (problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : "")
+                    + " (in " + snapshot.directory() + ")");
+        }
+        return snapshot;
+    }
+
+    private static SnapshotFile hashFile(String path, Path file) {
+        MessageDigest digest = Manifest.sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            long size = in.transferTo(OutputStream.nullOutputStream());
+            return new SnapshotFile(path, size, HexFormat.of().formatHex(digest.digest()));
+        } catch (IOException e) {
+            throw new OrchestratorException("cannot read '" + path + "' (" + file + "): " + e.getMessage(), e);
+        }
+    }
+
+    private record PendingImport(Instant startedAt, List<String> blobs) {}
+
+    private byte[] pendingMarker(List<SnapshotFile> files) {
         try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return JSON.writeValueAsBytes(Map.of("startedAt", clock.instant().toString(),
+                    "blobs", files.stream().map(SnapshotFile::sha256).toList()));
         } catch (IOException e) {
-            // Linux reports a non-empty target as ENOTEMPTY, which Java maps to a plain
-            // FileSystemException, so decide by looking rather than by exception type.
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-            throw e;
+            throw new OrchestratorException("cannot encode an import marker", e);
         }
-        syncDirectory(root);
-        return true;
     }
 
-    /** Makes the rename durable where the platform allows fsync on a directory (Linux does). */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
+    private PendingImport readPending(String key) {
+        try {
+            var node = JSON.readTree(objects.readBytes(key));
+            List<String> blobs = new ArrayList<>();
+            node.path("blobs").forEach(b -> blobs.add(b.asText()));
+            return new PendingImport(Instant.parse(node.path("startedAt").asText()), blobs);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignoring unreadable import marker {}: {}", key, e.toString());
+            return null;
         }
     }
 
     private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
@@ -277,15 +374,12 @@ public final class SnapshotStore {
 
                 @Override
                 public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
                     Files.delete(d);
                     return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {
-            LOG.warn("cannot delete temporary directory {}: {}", dir, e.toString());
+            LOG.warn("cannot delete {}: {}", dir, e.toString());
         }
     }
 }

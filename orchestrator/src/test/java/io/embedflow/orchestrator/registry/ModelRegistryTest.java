@@ -121,7 +121,8 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.importModel(dir, "bad name"))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining("'bad name'");
-        assertThat(tmp.resolve("home/snapshots")).doesNotExist();
+        assertThat(tmp.resolve("home/snapshots/objects/snapshots")).doesNotExist();
+        assertThat(tmp.resolve("home/snapshots/objects/blobs")).doesNotExist();
     }
 
     @Test

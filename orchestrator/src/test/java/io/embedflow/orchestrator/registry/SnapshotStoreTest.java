@@ -32,7 +32,7 @@ class SnapshotStoreTest {
     void importCopiesEveryFileRecursivelyWithSizesAndHashes() throws IOException {
         Path model = modelDir("model", "weights");
 
-        ModelSnapshot snapshot = store.importDirectory(model);
+        ModelSnapshot snapshot = imported(model);
 
         assertThat(snapshot.id()).matches("[0-9a-f]{64}");
         assertThat(snapshot.files()).extracting(SnapshotFile::path)
@@ -40,7 +40,7 @@ class SnapshotStoreTest {
         SnapshotFile weights = snapshot.files().get(2);
         assertThat(weights.size()).isEqualTo(7);
         assertThat(weights.sha256()).isEqualTo(Manifest.sha256Hex("weights".getBytes(StandardCharsets.UTF_8)));
-        assertThat(snapshot.directory()).isEqualTo(root.resolve(snapshot.id()).resolve("files"));
+        assertThat(snapshot.directory()).isEqualTo(root.resolve("cache").resolve(snapshot.id()));
         assertThat(snapshot.resolve(weights)).hasContent("weights");
         assertThat(snapshot.directory().resolve("config/serving.properties")).hasContent("engine=PyTorch");
         assertThat(snapshot.totalSize()).isEqualTo(snapshot.files().stream().mapToLong(SnapshotFile::size).sum());
@@ -53,9 +53,9 @@ class SnapshotStoreTest {
         write(model.resolve("b.txt"), "B");
         write(model.resolve("a \"q\".txt"), "");
 
-        ModelSnapshot snapshot = store.importDirectory(model);
+        ModelSnapshot snapshot = imported(model);
 
-        byte[] manifest = Files.readAllBytes(root.resolve(snapshot.id()).resolve("manifest.json"));
+        byte[] manifest = Files.readAllBytes(manifestFile(snapshot.id()));
         String expected = "{\"files\":[{\"path\":\"a \\\"q\\\".txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[0])
                 + "\",\"size\":0},{\"path\":\"b.txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[] {'B'})
                 + "\",\"size\":1}]}";
@@ -65,9 +65,9 @@ class SnapshotStoreTest {
 
     @Test
     void sameContentGetsSameIdAndOneChangedByteANewOne() throws IOException {
-        ModelSnapshot first = store.importDirectory(modelDir("one", "weights"));
-        ModelSnapshot again = store.importDirectory(modelDir("two", "weights"));
-        ModelSnapshot changed = store.importDirectory(modelDir("three", "weighTs"));
+        ModelSnapshot first = imported(modelDir("one", "weights"));
+        ModelSnapshot again = imported(modelDir("two", "weights"));
+        ModelSnapshot changed = imported(modelDir("three", "weighTs"));
 
         assertThat(again.id()).isEqualTo(first.id());
         assertThat(again).isEqualTo(first);
@@ -82,16 +82,16 @@ class SnapshotStoreTest {
         write(a.resolve("x.bin"), "same");
         write(b.resolve("y.bin"), "same");
 
-        assertThat(store.importDirectory(a).id()).isNotEqualTo(store.importDirectory(b).id());
+        assertThat(imported(a).id()).isNotEqualTo(imported(b).id());
     }
 
     @Test
     void temporaryDirectoriesNeverLeftBehind() throws IOException {
-        store.importDirectory(modelDir("one", "weights"));
-        store.importDirectory(modelDir("two", "weights"));
+        imported(modelDir("one", "weights"));
+        imported(modelDir("two", "weights"));
         Path bad = modelDir("bad", "weights");
         Files.createSymbolicLink(bad.resolve("escape"), tmp.resolve("one/model.pt"));
-        assertThatThrownBy(() -> store.importDirectory(bad)).isInstanceOf(OrchestratorException.class);
+        assertThatThrownBy(() -> imported(bad)).isInstanceOf(OrchestratorException.class);
 
         try (Stream<Path> entries = Files.list(root)) {
             assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".tmp-"));
@@ -106,7 +106,7 @@ class SnapshotStoreTest {
         Files.createSymbolicLink(model.resolve("config/linked.txt"), outside);
         Files.createSymbolicLink(model.resolve("parent"), tmp);
 
-        assertThatThrownBy(() -> store.importDirectory(model))
+        assertThatThrownBy(() -> imported(model))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining("symlink 'config/linked.txt' points outside")
                 .hasMessageContaining("symlink 'parent' points outside")
@@ -119,7 +119,7 @@ class SnapshotStoreTest {
         Path model = modelDir("model", "weights");
         Files.createSymbolicLink(model.resolve("alias.pt"), Path.of("model.pt"));
 
-        ModelSnapshot snapshot = store.importDirectory(model);
+        ModelSnapshot snapshot = imported(model);
 
         assertThat(snapshot.files()).extracting(SnapshotFile::path).contains("alias.pt");
         Path copied = snapshot.directory().resolve("alias.pt");
@@ -132,7 +132,7 @@ class SnapshotStoreTest {
         Path model = modelDir("model", "weights");
         Files.createSymbolicLink(model.resolve("dangling"), Path.of("nowhere"));
 
-        assertThatThrownBy(() -> store.importDirectory(model)).hasMessageContaining("symlink 'dangling' is broken");
+        assertThatThrownBy(() -> imported(model)).hasMessageContaining("symlink 'dangling' is broken");
     }
 
     @Test
@@ -141,26 +141,26 @@ class SnapshotStoreTest {
         Path empty = Files.createDirectories(tmp.resolve("empty/sub"));
         Path file = write(tmp.resolve("file.txt"), "x");
 
-        assertThatThrownBy(() -> store.importDirectory(missing))
+        assertThatThrownBy(() -> imported(missing))
                 .isInstanceOf(OrchestratorException.class).hasMessageContaining(missing + ": it does not exist");
-        assertThatThrownBy(() -> store.importDirectory(empty.getParent()))
+        assertThatThrownBy(() -> imported(empty.getParent()))
                 .isInstanceOf(OrchestratorException.class).hasMessageContaining("contains no files");
-        assertThatThrownBy(() -> store.importDirectory(file))
+        assertThatThrownBy(() -> imported(file))
                 .isInstanceOf(OrchestratorException.class).hasMessageContaining("not a directory");
     }
 
     @Test
     void aDirectoryHoldingTheStoreIsRefused() throws IOException {
-        store.importDirectory(modelDir("model", "weights"));
+        imported(modelDir("model", "weights"));
 
-        assertThatThrownBy(() -> store.importDirectory(tmp))
+        assertThatThrownBy(() -> imported(tmp))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining("contains the snapshot store");
     }
 
     @Test
     void findReadsTheManifestAndIgnoresUnknownOrInvalidIds() throws IOException {
-        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        ModelSnapshot snapshot = imported(modelDir("model", "weights"));
 
         assertThat(store.find(snapshot.id())).contains(snapshot);
         assertThat(new SnapshotStore(root).find(snapshot.id())).contains(snapshot);
@@ -171,31 +171,31 @@ class SnapshotStoreTest {
 
     @Test
     void verifyPassesOnAnIntactSnapshot() throws IOException {
-        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        ModelSnapshot snapshot = imported(modelDir("model", "weights"));
 
         assertThat(store.verify(snapshot.id())).isEqualTo(snapshot);
     }
 
     @Test
     void verifyNamesATamperedFile() throws IOException {
-        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        ModelSnapshot snapshot = imported(modelDir("model", "weights"));
         write(snapshot.directory().resolve("config/serving.properties"), "engine=OnnxRuntime");
 
         assertThatThrownBy(() -> store.verify(snapshot.id()))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining(snapshot.id())
-                .hasMessageContaining("file 'config/serving.properties' has changed");
+                .hasMessageContaining("file 'config/serving.properties' was modified");
     }
 
     @Test
     void verifyNamesAMissingFileAndAnAddedOne() throws IOException {
-        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
+        ModelSnapshot snapshot = imported(modelDir("model", "weights"));
         Files.delete(snapshot.directory().resolve("model.pt"));
         write(snapshot.directory().resolve("extra.bin"), "?");
 
         assertThatThrownBy(() -> store.verify(snapshot.id()))
                 .hasMessageContaining("file 'model.pt' is missing")
-                .hasMessageContaining("file 'extra.bin' is not in the manifest");
+                .hasMessageContaining("file 'extra.bin' is not part of it");
     }
 
     @Test
@@ -207,12 +207,51 @@ class SnapshotStoreTest {
 
     @Test
     void aTamperedManifestIsReported() throws IOException {
-        ModelSnapshot snapshot = store.importDirectory(modelDir("model", "weights"));
-        write(root.resolve(snapshot.id()).resolve("manifest.json"), "{\"files\":[]}");
+        ModelSnapshot snapshot = imported(modelDir("model", "weights"));
+        write(manifestFile(snapshot.id()), "{\"files\":[]}");
 
         assertThatThrownBy(() -> store.find(snapshot.id()))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining("does not hash to its id");
+    }
+
+    private ModelSnapshot imported(Path dir) {
+        return store.verify(store.importDirectory(dir).snapshot().id());
+    }
+
+    private Path manifestFile(String id) {
+        return root.resolve("objects/snapshots/" + id + ".json");
+    }
+
+    @Test
+    void identicalFilesAreStoredOnceAcrossSnapshots() throws IOException {
+        SnapshotStore.ImportResult first = store.importDirectory(modelDir("one", "weights"));
+        Path second = modelDir("two", "weights");
+        write(second.resolve("tokenizer.json"), "{\"vocab\":{\"a\":1}}");
+        SnapshotStore.ImportResult changed = store.importDirectory(second);
+
+        assertThat(first.bytesStored()).isEqualTo(first.bytes());
+        assertThat(changed.bytesStored()).isEqualTo(Files.size(second.resolve("tokenizer.json")));
+        assertThat(changed.dedupeRatio()).isGreaterThan(0.5);
+        try (Stream<Path> blobs = Files.walk(root.resolve("objects/blobs"))) {
+            assertThat(blobs.filter(Files::isRegularFile).count()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void gcKeepsEverythingReferencedAndRemovesTheRest() throws IOException {
+        ModelSnapshot kept = imported(modelDir("one", "weights"));
+        ModelSnapshot dropped = imported(modelDir("two", "other weights"));
+
+        SnapshotStore.GcReport dry = store.gc(java.util.Set.of(kept.id()), true);
+        assertThat(dry.snapshots()).containsExactly(dropped.id());
+        assertThat(dry.blobs()).hasSize(1);
+        assertThat(store.contains(dropped.id())).isTrue();
+
+        store.gc(java.util.Set.of(kept.id()), false);
+        assertThat(store.contains(dropped.id())).isFalse();
+        assertThat(store.verify(kept.id())).isEqualTo(kept);
+        assertThat(root.resolve("cache").resolve(dropped.id())).doesNotExist();
     }
 
     private Path modelDir(String name, String weights) throws IOException {
@@ -225,8 +264,11 @@ class SnapshotStoreTest {
     }
 
     private List<String> snapshotDirs() throws IOException {
-        try (Stream<Path> entries = Files.list(root)) {
-            return entries.map(p -> p.getFileName().toString()).toList();
+        if (!Files.isDirectory(root.resolve("objects/snapshots"))) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root.resolve("objects/snapshots"))) {
+            return entries.map(p -> p.getFileName().toString().replace(".json", "")).toList();
         }
     }
 

@@ -13,15 +13,14 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceReader;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
- * A bounded FLIP-27 source over a planned dataset: one split per Parquet row group, handed to
- * readers on request (so fast readers take more shards), returned to the enumerator when a
- * reader fails and re-read by its replacement.
+ * A bounded FLIP-27 source over a planned dataset: one split per Parquet row group, assigned
+ * to subtasks deterministically (see {@link ShardEnumerator}), returned to the enumerator when
+ * a reader fails and re-read by its replacement.
  */
 public final class ShardSource implements Source<TextRow, ShardSplit, Collection<ShardSplit>> {
     private static final long serialVersionUID = 1L;
@@ -48,13 +47,13 @@ public final class ShardSource implements Source<TextRow, ShardSplit, Collection
 
     @Override
     public SplitEnumerator<ShardSplit, Collection<ShardSplit>> createEnumerator(SplitEnumeratorContext<ShardSplit> context) {
-        return new IteratorSourceEnumerator<>(context, splits);
+        return new ShardEnumerator(context, splits);
     }
 
     @Override
     public SplitEnumerator<ShardSplit, Collection<ShardSplit>> restoreEnumerator(
             SplitEnumeratorContext<ShardSplit> context, Collection<ShardSplit> checkpoint) {
-        return new IteratorSourceEnumerator<>(context, checkpoint);
+        return new ShardEnumerator(context, checkpoint);
     }
 
     @Override
