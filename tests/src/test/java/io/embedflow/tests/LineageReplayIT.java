@@ -95,6 +95,20 @@ class LineageReplayIT {
                 "--text-column", "body", "--output", tmp.resolve("after-gc").toString(), "--force");
         assertThat(afterGc.exitCode()).as(afterGc.toString()).isZero();
 
+        // a different code version, or a model snapshot gone from the store: refused, naming it
+        try (var home = io.embedflow.orchestrator.EmbedflowHome.open(tmp.resolve("home"))) {
+            var replays = new io.embedflow.orchestrator.refresh.Replays(home.metadata(), home.registry(), home.snapshots());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> replays.prepare(manifest.runId(), null, "git:0123abc"))
+                    .hasMessageContaining("code version is git:0123abc");
+        }
+        Path manifestObject = store.resolve("snapshots/" + manifest.modelSnapshotId() + ".json");
+        byte[] saved = Files.readAllBytes(manifestObject);
+        Files.delete(manifestObject);
+        Cli.Result gone = cli.run("runs", "replay", manifest.runId(), "--output", tmp.resolve("replay-gone").toString());
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.err()).contains("model snapshot " + manifest.modelSnapshotId() + " is gone");
+        Files.write(manifestObject, saved);
+
         // a changed input file: the replay is refused, naming it
         Path f1 = input.resolve("f1.parquet");
         Files.delete(f1);
