@@ -95,6 +95,11 @@ public final class TextEmbedder implements AutoCloseable {
         }
     }
 
+    /** Threads libtorch uses for one operator on the calling thread (intra-op parallelism). */
+    public static int intraOpThreads() {
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     public int dimension() {
         return dimension;
     }

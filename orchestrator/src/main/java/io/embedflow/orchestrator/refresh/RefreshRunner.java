@@ -174,12 +174,14 @@ public final class RefreshRunner {
         try {
             while (true) {
                 try {
-                    result.get(500, TimeUnit.MILLISECONDS);
+                    result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS);
                     return;
                 } catch (TimeoutException notYet) {
-                    long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
-                    long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
-                    progress.progress(embedded + rejected);
+                    if (progress != ProgressListener.NONE) {
+                        long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
+                        long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
+                        progress.progress(embedded + rejected);
+                    }
                 }
             }
         } catch (InterruptedException e) {

@@ -81,6 +81,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         metrics.gauge("tokenizeMillis", () -> tokenizeNanos / 1_000_000);
         metrics.gauge("embedMillis", () -> embedNanos / 1_000_000);
         openedAt = System.nanoTime();
+        LOG.info("embedder on {} with {} intra-op threads ({} processors)", embedder.device(),
+                TextEmbedder.intraOpThreads(), Runtime.getRuntime().availableProcessors());
     }
 
     @Override
