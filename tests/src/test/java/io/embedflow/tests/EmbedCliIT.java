@@ -168,6 +168,13 @@ class EmbedCliIT {
         Cli.Result show = cli.run("runs", "show", manifest(output).runId());
         assertThat(show.exitCode()).as(show.toString()).isZero();
         assertThat(show.out()).contains(manifest(output).dataSnapshotId()).contains(manifest(output).modelSnapshotId());
+        var metrics = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(cli.run("runs", "show", manifest(output).runId(), "--json").out()).get("metrics");
+        assertThat(metrics.get("rows").asLong()).isEqualTo(rows.size());
+        assertThat(metrics.get("tokens").asLong()).isPositive();
+        assertThat(metrics.get("batchFill").asDouble()).isGreaterThan(0.5).isLessThanOrEqualTo(1.0);
+        assertThat(metrics.get("forwardSeconds").asDouble()).isPositive();
+        assertThat(metrics.get("modelBusy").asDouble()).isGreaterThan(0).isLessThanOrEqualTo(1.0);
 
         try (Stream<Path> siblings = Files.list(tmp)) {
             assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));

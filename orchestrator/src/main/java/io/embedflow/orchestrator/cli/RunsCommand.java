@@ -63,8 +63,11 @@ final class RunsCommand implements Callable<Integer> {
                 RunRecord r = home.metadata().findRun(id)
                         .orElseThrow(() -> new OrchestratorException("run '" + id + "' not found"));
                 PrintWriter out = spec.commandLine().getOut();
+                String metrics = home.metadata().findRunMetrics(r.id()).orElse(null);
                 if (json) {
-                    Json.print(out, Views.run(r));
+                    var view = Views.run(r);
+                    view.put("metrics", metrics == null ? null : Views.parse(metrics));
+                    Json.print(out, view);
                     return 0;
                 }
                 line(out, "id", r.id());
@@ -85,6 +88,9 @@ final class RunsCommand implements Callable<Integer> {
                 line(out, "duration", String.format("%.1f s", r.duration().toMillis() / 1000.0));
                 line(out, "rows/s", String.format("%.0f", r.rowsPerSecond()));
                 line(out, "config", r.configJson());
+                if (metrics != null) {
+                    line(out, "metrics", metrics);
+                }
                 if (r.replayOf() != null) {
                     line(out, "replay of", r.replayOf());
                 }

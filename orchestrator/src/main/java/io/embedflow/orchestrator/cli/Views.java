@@ -36,6 +36,14 @@ final class Views {
         return m;
     }
 
+    static Object parse(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Object.class);
+        } catch (java.io.IOException e) {
+            return json;
+        }
+    }
+
     static Map<String, Object> run(RunRecord r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());

@@ -246,6 +246,21 @@ public final class MetadataStore implements AutoCloseable {
                 id);
     }
 
+    // ---- run metrics ----
+
+    /** Stores (or replaces) what run {@code runId} measured, as a JSON object. */
+    public synchronized void saveRunMetrics(String runId, String metricsJson) {
+        JsonText.requireValid(metricsJson, "the metrics of run " + runId);
+        db.update("could not save the metrics of run " + runId, "DELETE FROM run_metrics WHERE run_id = ?", runId);
+        db.update("could not save the metrics of run " + runId,
+                "INSERT INTO run_metrics (run_id, metrics_json) VALUES (?, ?)", runId, metricsJson);
+    }
+
+    public synchronized Optional<String> findRunMetrics(String runId) {
+        return db.first("metrics of run " + runId, "SELECT metrics_json FROM run_metrics WHERE run_id = ?",
+                rs -> rs.getString(1), runId);
+    }
+
     // ---- runs ----
 
     /** Inserts a new run; fails, naming the id, if a run with that id exists. */

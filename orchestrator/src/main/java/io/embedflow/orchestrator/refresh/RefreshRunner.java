@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -108,12 +109,13 @@ public final class RefreshRunner {
         metadata.insertRun(run);
         progress.planned(spec.plan().totalRows());
         try {
-            execute(spec, target, progress);
+            Map<String, Object> accumulators = execute(spec, target, progress);
             progress.progress(spec.plan().totalRows());
             TableManifest manifest = TableManifest.read(Path.of(spec.output()));
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
+            metadata.saveRunMetrics(run.id(), toJson(RunMetrics.of(accumulators, run.duration())));
             return new Outcome(run, manifest, false);
         } catch (RuntimeException e) {
             String reason = Failures.describe(e);
@@ -159,7 +161,8 @@ public final class RefreshRunner {
         }
     }
 
-    private static void execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress) {
+    /** Runs the job to its end and returns its accumulators. */
+    private static Map<String, Object> execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
         EmbeddingRefreshJob.define(env, spec);
         JobClient client;
@@ -170,12 +173,12 @@ public final class RefreshRunner {
                     + Failures.describe(e), e);
         }
         JobMetrics metrics = new JobMetrics(target.restAddress(), client.getJobID().toHexString());
-        CompletableFuture<?> result = client.getJobExecutionResult();
+        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
         try {
             while (true) {
                 try {
-                    result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS);
-                    return;
+                    return result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS)
+                            .getAllAccumulatorResults();
                 } catch (TimeoutException notYet) {
                     if (progress != ProgressListener.NONE) {
                         long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
@@ -193,7 +196,7 @@ public final class RefreshRunner {
         }
     }
 
-    private static String toJson(Map<String, String> options) {
+    private static String toJson(Object options) {
         try {
             return JSON.writeValueAsString(options);
         } catch (Exception e) {

@@ -2,19 +2,20 @@ package io.embedflow.flink.embed;
 
 import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
-import io.embedflow.djl.embed.LengthSortedBatcher;
+import io.embedflow.djl.embed.EmbedStats;
+import io.embedflow.djl.embed.PipelinedEmbedder;
 import io.embedflow.djl.embed.TextEmbedder;
 import io.embedflow.djl.model.ModelDirectory;
-import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.text.Tokens;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -22,67 +23,77 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Embeds rows: loads the model once per subtask in {@link #open()}, buffers a window of rows,
- * tokenizes the window in one call, sorts it by token length and runs it in batches bounded by
- * rows and padded tokens. Rows with null or blank text go to {@link #REJECTED} with the reason.
+ * Embeds rows: loads the model once per subtask in {@link #open()}, tokenizes windows of rows on
+ * its own tokenizer thread ahead of the model, and runs length-sorted, token-budget batches on the
+ * task thread ({@link PipelinedEmbedder}). Rows with null or blank text go to {@link #REJECTED}
+ * with the reason.
+ *
+ * <p>Metrics per subtask (Flink metric group of the operator): {@code rowsEmbedded},
+ * {@code rowsPerSecond}, {@code tokensEmbedded}, {@code tokensPerSecond}, {@code paddedTokens},
+ * {@code batchFill} (real / padded tokens), {@code forwardMillis}, {@code inputWaitMillis} (the
+ * model waiting for tokens), {@code tokenizeMillis}, {@code rowsRejected}, {@code rowsTruncated}.
+ * The same figures, summed over subtasks, are job accumulators named {@code embedflow.*}.
  */
 public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         implements OneInputStreamOperator<TextRow, EmbeddedRow>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<RejectedRecord> REJECTED = new OutputTag<>("rejected") {};
+    /** Accumulator names (job-wide sums), read back by the orchestrator for the run record. */
+    public static final String ACC_PREFIX = "embedflow.";
 
     private final String modelDir;
     private final String device;
     private final BatchingOptions batching;
+    private final int tokenizerThreads;
+    private final int windowsAhead;
     private final long failOnceAfterRows;
     private final String failOnceMarker;
 
     private transient TextEmbedder embedder;
-    private transient List<TextRow> window;
-    private transient LengthSortedBatcher<Pending> batcher;
-    private transient List<Tokens> batchTokens;
+    private transient PipelinedEmbedder<TextRow> pipeline;
     private transient Counter rowsEmbedded;
     private transient Counter rowsRejected;
     private transient Counter rowsTruncated;
     private transient Counter tokensEmbedded;
     private transient long emittedHere;
-    private transient long tokenizeNanos;
-    private transient long embedNanos;
-    private transient long downstreamNanos;
     private transient long openedAt;
 
     /**
      * @param failOnceAfterRows testing only: subtask 0 fails once after this many rows (0 = never);
      *     {@code failOnceMarker} is the file whose creation makes it once
      */
-    public EmbedOperator(String modelDir, String device, BatchingOptions batching, long failOnceAfterRows, String failOnceMarker) {
+    public EmbedOperator(String modelDir, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead,
+            long failOnceAfterRows, String failOnceMarker) {
         this.modelDir = modelDir;
         this.device = device;
         this.batching = batching;
+        this.tokenizerThreads = tokenizerThreads;
+        this.windowsAhead = windowsAhead;
         this.failOnceAfterRows = failOnceAfterRows;
         this.failOnceMarker = failOnceMarker;
     }
-
-    private record Pending(TextRow row, Tokens tokens) {}
 
     @Override
     public void open() throws Exception {
         super.open();
         embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), DeviceRequest.parse(device));
-        window = new ArrayList<>(batching.windowRows());
-        batchTokens = new ArrayList<>(batching.maxBatchRows());
-        batcher = new LengthSortedBatcher<>(batching, p -> p.tokens().length(), this::embedBatch);
+        pipeline = new PipelinedEmbedder<>(embedder, batching, tokenizerThreads, windowsAhead, row -> row.text, this::emit);
         var metrics = getMetricGroup();
         rowsEmbedded = metrics.counter("rowsEmbedded");
         rowsRejected = metrics.counter("rowsRejected");
         rowsTruncated = metrics.counter("rowsTruncated");
         tokensEmbedded = metrics.counter("tokensEmbedded");
-        metrics.gauge("tokenizeMillis", () -> tokenizeNanos / 1_000_000);
-        metrics.gauge("embedMillis", () -> embedNanos / 1_000_000);
+        metrics.meter("rowsPerSecond", new MeterView(rowsEmbedded));
+        metrics.meter("tokensPerSecond", new MeterView(tokensEmbedded));
+        metrics.gauge("paddedTokens", () -> pipeline.stats().paddedTokens());
+        metrics.gauge("batchFill", () -> pipeline.stats().batchFill());
+        metrics.gauge("forwardMillis", () -> pipeline.stats().forwardNanos() / 1_000_000);
+        metrics.gauge("inputWaitMillis", () -> pipeline.stats().inputWaitNanos() / 1_000_000);
+        metrics.gauge("tokenizeMillis", () -> pipeline.stats().tokenizeNanos() / 1_000_000);
         openedAt = System.nanoTime();
-        LOG.info("embedder on {} with {} intra-op threads ({} processors)", embedder.device(),
-                TextEmbedder.intraOpThreads(), Runtime.getRuntime().availableProcessors());
+        LOG.info("embedder on {} with {} intra-op threads ({} processors), {} tokenizer threads",
+                embedder.device(), TextEmbedder.intraOpThreads(), Runtime.getRuntime().availableProcessors(), tokenizerThreads);
     }
 
     @Override
@@ -94,61 +105,41 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
                     row.rowInFile, row.text == null ? "null text" : "empty text", row.text)));
             return;
         }
-        window.add(row);
-        if (window.size() >= batching.windowRows()) {
-            drainWindow();
-        }
+        pipeline.add(row);
     }
 
     @Override
     public void endInput() {
-        drainWindow();
+        pipeline.flush();
+        EmbedStats s = pipeline.stats();
         long total = System.nanoTime() - openedAt;
-        LOG.info("embedded {} rows in {} ms: tokenize {} ms, model {} ms, downstream (hash, write) {} ms, other {} ms",
-                emittedHere, total / 1_000_000, tokenizeNanos / 1_000_000, embedNanos / 1_000_000,
-                downstreamNanos / 1_000_000, (total - tokenizeNanos - embedNanos - downstreamNanos) / 1_000_000);
+        LOG.info("embedded {} rows ({} tokens, batch fill {}) in {} ms: model {} ms, waiting for tokens {} ms, "
+                        + "tokenizing {} ms (on its own thread)", s.rows(), s.tokens(), String.format("%.3f", s.batchFill()),
+                total / 1_000_000, s.forwardNanos() / 1_000_000, s.inputWaitNanos() / 1_000_000, s.tokenizeNanos() / 1_000_000);
+        accumulate("rows", s.rows());
+        accumulate("batches", s.batches());
+        accumulate("tokens", s.tokens());
+        accumulate("paddedTokens", s.paddedTokens());
+        accumulate("forwardNanos", s.forwardNanos());
+        accumulate("inputWaitNanos", s.inputWaitNanos());
+        accumulate("tokenizeNanos", s.tokenizeNanos());
+        accumulate("embedNanos", total);
     }
 
-    private void drainWindow() {
-        if (window.isEmpty()) {
-            return;
-        }
-        List<String> texts = new ArrayList<>(window.size());
-        for (TextRow r : window) {
-            texts.add(r.text);
-        }
-        long start = System.nanoTime();
-        Tokens[] tokens = embedder.tokenizer().encodeAll(texts);
-        tokenizeNanos += System.nanoTime() - start;
-        for (int i = 0; i < tokens.length; i++) {
-            batcher.add(new Pending(window.get(i), tokens[i]));
-        }
-        batcher.flush();
-        window.clear();
+    private void accumulate(String name, long value) {
+        LongCounter counter = new LongCounter(value);
+        getRuntimeContext().addAccumulator(ACC_PREFIX + name, counter);
     }
 
-    private void embedBatch(List<Pending> batch) {
-        batchTokens.clear();
-        for (Pending p : batch) {
-            batchTokens.add(p.tokens());
+    private void emit(TextRow row, float[] vector, Tokens tokens) {
+        if (tokens.truncated()) {
+            rowsTruncated.inc();
         }
-        long start = System.nanoTime();
-        float[][] vectors = embedder.embed(batchTokens);
-        long embedded = System.nanoTime();
-        embedNanos += embedded - start;
-        for (int i = 0; i < vectors.length; i++) {
-            Pending p = batch.get(i);
-            TextRow row = p.row();
-            if (p.tokens().truncated()) {
-                rowsTruncated.inc();
-            }
-            tokensEmbedded.inc(p.tokens().length());
-            output.collect(new StreamRecord<>(new EmbeddedRow(
-                    row.idLong, row.idString, vectors[i], ContentHash.of(row.text), p.tokens().truncated())));
-        }
-        downstreamNanos += System.nanoTime() - embedded;
-        rowsEmbedded.inc(vectors.length);
-        emittedHere += vectors.length;
+        tokensEmbedded.inc(tokens.length());
+        rowsEmbedded.inc();
+        output.collect(new StreamRecord<>(new EmbeddedRow(row.idLong, row.idString, vector, ContentHash.of(row.text),
+                tokens.truncated())));
+        emittedHere++;
         maybeInjectFailure();
     }
 
@@ -170,6 +161,9 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     @Override
     public void close() throws Exception {
         try {
+            if (pipeline != null) {
+                pipeline.close();
+            }
             if (embedder != null) {
                 embedder.close();
             }

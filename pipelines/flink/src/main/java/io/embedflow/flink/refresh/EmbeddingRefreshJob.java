@@ -78,8 +78,8 @@ public final class EmbeddingRefreshJob {
         DataStream<TextRow> rows = env.fromSource(new ShardSource(spec.plan()), WatermarkStrategy.noWatermarks(), "read-shards")
                 .setParallelism(p);
         SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
-                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.failOnceAfterRows(),
-                                spec.failOnceMarker()))
+                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
+                                spec.windowsAhead(), spec.failOnceAfterRows(), spec.failOnceMarker()))
                 .setParallelism(p);
         DataStream<PartFile> parts = embedded
                 .transform("write-table", TypeInformation.of(PartFile.class),

@@ -35,6 +35,8 @@ public record RefreshJobSpec(
         int parallelism,
         String device,
         BatchingOptions batching,
+        int tokenizerThreads,
+        int windowsAhead,
         boolean allowDuplicateIds,
         int restartAttempts,
         java.time.Duration restartDelay,
@@ -73,6 +75,7 @@ public record RefreshJobSpec(
                 conf.get(RefreshOptions.MODEL_REF), out.toString(), runId, parallelism, conf.get(RefreshOptions.DEVICE),
                 new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
                         conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
+                conf.get(RefreshOptions.TOKENIZER_THREADS), conf.get(RefreshOptions.WINDOWS_AHEAD),
                 conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
                 conf.get(RefreshOptions.FAIL_ONCE_MARKER));

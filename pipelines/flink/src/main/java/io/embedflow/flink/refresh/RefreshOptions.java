@@ -43,6 +43,10 @@ public final class RefreshOptions {
             .withDescription("Most rows in one model batch.");
     public static final ConfigOption<Integer> MAX_BATCH_TOKENS = key("embedflow.batch.max-tokens").intType().defaultValue(4096)
             .withDescription("Most padded tokens (rows x longest text) in one model batch.");
+    public static final ConfigOption<Integer> TOKENIZER_THREADS = key("embedflow.tokenizer.threads").intType().defaultValue(1)
+            .withDescription("Threads per embedder that tokenize windows ahead of the model.");
+    public static final ConfigOption<Integer> WINDOWS_AHEAD = key("embedflow.tokenizer.windows-ahead").intType().defaultValue(1)
+            .withDescription("Windows tokenized before the model reaches them (bounds memory; 1 keeps the model fed).");
     public static final ConfigOption<Boolean> ALLOW_DUPLICATE_IDS = key("embedflow.allow-duplicate-ids").booleanType()
             .defaultValue(false).withDescription("Embed rows with repeated ids instead of failing on the first.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("embedflow.restart-attempts").intType().defaultValue(2)
@@ -56,6 +60,7 @@ public final class RefreshOptions {
 
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
             MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
+            TOKENIZER_THREADS, WINDOWS_AHEAD,
             ALLOW_DUPLICATE_IDS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
 
     /** Reads {@code --name value} arguments (names without the {@code embedflow.} prefix). */

@@ -1,0 +1,43 @@
+package io.embedflow.orchestrator.refresh;
+
+import io.embedflow.flink.embed.EmbedOperator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A refresh's measurements for its run record, from the job's {@code embedflow.*} accumulators. */
+final class RunMetrics {
+    private RunMetrics() {}
+
+    static Map<String, Object> of(Map<String, Object> accumulators, Duration duration) {
+        double seconds = Math.max(1e-9, duration.toNanos() / 1e9);
+        long rows = count(accumulators, "rows");
+        long tokens = count(accumulators, "tokens");
+        long padded = count(accumulators, "paddedTokens");
+        double forward = count(accumulators, "forwardNanos") / 1e9;
+        double embed = count(accumulators, "embedNanos") / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", rows);
+        m.put("batches", count(accumulators, "batches"));
+        m.put("tokens", tokens);
+        m.put("paddedTokens", padded);
+        m.put("batchFill", padded == 0 ? 0.0 : round((double) tokens / padded));
+        m.put("rowsPerSecond", round(rows / seconds));
+        m.put("tokensPerSecond", round(tokens / seconds));
+        m.put("forwardSeconds", round(forward));
+        m.put("inputWaitSeconds", round(count(accumulators, "inputWaitNanos") / 1e9));
+        m.put("tokenizeSeconds", round(count(accumulators, "tokenizeNanos") / 1e9));
+        m.put("embedSeconds", round(embed));
+        m.put("modelBusy", embed == 0 ? 0.0 : round(forward / embed));
+        return m;
+    }
+
+    private static long count(Map<String, Object> accumulators, String name) {
+        Object v = accumulators.get(EmbedOperator.ACC_PREFIX + name);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
