@@ -6,14 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import io.embedflow.connectors.files.FileTrees;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.Objects;
@@ -112,7 +110,7 @@ public final class SafeArchives {
       throw new ConnectorException("cannot extract " + archive + " into " + target + ": " + e, e);
     } finally {
       if (!moved) {
-        deleteTree(temp);
+        FileTrees.deleteQuietly(temp);
       }
     }
   }
@@ -271,26 +269,6 @@ public final class SafeArchives {
     private ConnectorException refuse(String name, String why) {
       return new ConnectorException("refused to extract " + archive + ": entry '" + name.replaceAll("\\p{Cntrl}", "?")
           + "': " + why + "; nothing was extracted");
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      // best effort: the directory is hidden and named as an extraction leftover
     }
   }
 }

@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.registry;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import io.embedflow.connectors.archive.SafeArchives;
+import io.embedflow.connectors.files.FileTrees;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.s3.S3Uri;
 import io.embedflow.connectors.store.ObjectInfo;
@@ -10,11 +11,8 @@ import io.embedflow.connectors.store.ObjectStore;
 import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.function.Function;
 
@@ -117,27 +115,8 @@ public final class ModelSources {
         try {
             return use.apply(dir);
         } finally {
-            deleteRecursively(dir);
+            FileTrees.deleteQuietly(dir);
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // scratch space; the next gc of the OS temp dir takes it
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.embedflow.orchestrator.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.embedflow.connectors.files.FileTrees;
 import io.embedflow.connectors.store.LocalObjectStore;
 import io.embedflow.connectors.store.ObjectInfo;
 import io.embedflow.connectors.store.ObjectStore;
@@ -8,13 +9,10 @@ import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -239,7 +237,7 @@ public final class SnapshotStore {
         if (!dryRun) {
             deadSnapshots.forEach(id -> objects.delete(SNAPSHOTS + id + ".json"));
             deadBlobs.forEach(hash -> objects.delete(blobKey(hash)));
-            deadCache.forEach(name -> deleteRecursively(cacheRoot.resolve(name)));
+            deadCache.forEach(name -> FileTrees.deleteQuietly(cacheRoot.resolve(name)));
         }
         return new GcReport(deadSnapshots, deadBlobs, deadBytes, deadCache);
     }
@@ -290,7 +288,7 @@ public final class SnapshotStore {
             throw new OrchestratorException("cannot copy snapshot " + snapshot.id() + " into " + cacheRoot + ": "
                     + e.getMessage(), e);
         } finally {
-            deleteRecursively(temp);
+            FileTrees.deleteQuietly(temp);
         }
     }
 
@@ -360,26 +358,4 @@ public final class SnapshotStore {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
-        }
-    }
 }
