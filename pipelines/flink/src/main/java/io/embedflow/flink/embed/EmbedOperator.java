@@ -2,13 +2,15 @@ package io.embedflow.flink.embed;
 
 import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
-import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.EmbedStats;
 import io.embedflow.djl.embed.PipelinedEmbedder;
 import io.embedflow.djl.embed.TextEmbedder;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.text.Tokens;
+import io.embedflow.flink.gpu.DeviceLease;
+import io.embedflow.flink.gpu.GpuBinding;
+import io.embedflow.flink.gpu.GpuPolicy;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -47,9 +49,11 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     private final BatchingOptions batching;
     private final int tokenizerThreads;
     private final int windowsAhead;
+    private final GpuPolicy gpuPolicy;
     private final long failOnceAfterRows;
     private final String failOnceMarker;
 
+    private transient DeviceLease deviceLease;
     private transient TextEmbedder embedder;
     private transient PipelinedEmbedder<TextRow> pipeline;
     private transient Counter rowsEmbedded;
@@ -64,7 +68,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
      *     {@code failOnceMarker} is the file whose creation makes it once
      */
     public EmbedOperator(String modelDir, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead,
-            long failOnceAfterRows, String failOnceMarker) {
+            GpuPolicy gpuPolicy, long failOnceAfterRows, String failOnceMarker) {
+        this.gpuPolicy = gpuPolicy;
         this.modelDir = modelDir;
         this.device = device;
         this.batching = batching;
@@ -77,7 +82,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     @Override
     public void open() throws Exception {
         super.open();
-        embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), DeviceRequest.parse(device));
+        deviceLease = GpuBinding.forSubtask(getRuntimeContext(), device, gpuPolicy);
+        embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), deviceLease.device());
         pipeline = new PipelinedEmbedder<>(embedder, batching, tokenizerThreads, windowsAhead, row -> row.text, this::emit);
         var metrics = getMetricGroup();
         rowsEmbedded = metrics.counter("rowsEmbedded");
@@ -168,7 +174,13 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
                 embedder.close();
             }
         } finally {
-            super.close();
+            try {
+                if (deviceLease != null) {
+                    deviceLease.close();
+                }
+            } finally {
+                super.close();
+            }
         }
     }
 }

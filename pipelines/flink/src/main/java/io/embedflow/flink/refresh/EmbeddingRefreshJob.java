@@ -6,6 +6,8 @@ import io.embedflow.connectors.table.StagedTable;
 import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.flink.embed.EmbeddedRow;
 import io.embedflow.flink.embed.RejectedRecord;
+import io.embedflow.flink.gpu.GpuPolicy;
+import io.embedflow.flink.gpu.GpuResources;
 import io.embedflow.flink.sink.DuplicateIdCheck;
 import io.embedflow.flink.sink.IdRef;
 import io.embedflow.flink.sink.PartFile;
@@ -79,8 +81,13 @@ public final class EmbeddingRefreshJob {
                 .setParallelism(p);
         SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
                         new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
-                                spec.windowsAhead(), spec.failOnceAfterRows(), spec.failOnceMarker()))
+                                spec.windowsAhead(), new GpuPolicy(spec.subtasksPerGpu()), spec.failOnceAfterRows(),
+                                spec.failOnceMarker()))
                 .setParallelism(p);
+        if (spec.device().strip().equalsIgnoreCase("gpu") && spec.gpuRequestSlots()) {
+            // the embedders take GPU slots; reading, hashing and writing run in CPU slots
+            GpuResources.apply(embedded, new GpuPolicy(spec.subtasksPerGpu()));
+        }
         DataStream<PartFile> parts = embedded
                 .transform("write-table", TypeInformation.of(PartFile.class),
                         new TableWriterOperator(spec.output(), spec.runId(), idType))

@@ -37,6 +37,8 @@ public record RefreshJobSpec(
         BatchingOptions batching,
         int tokenizerThreads,
         int windowsAhead,
+        int subtasksPerGpu,
+        boolean gpuRequestSlots,
         boolean allowDuplicateIds,
         int restartAttempts,
         java.time.Duration restartDelay,
@@ -55,6 +57,10 @@ public record RefreshJobSpec(
             throw new RefreshJobException("--parallelism must be at least 1, was " + parallelism);
         }
         DeviceRequest.parse(conf.get(RefreshOptions.DEVICE));
+        if (conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU) < 1) {
+            throw new RefreshJobException("--gpu.subtasks-per-gpu must be at least 1, was "
+                    + conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU));
+        }
         ModelDirectory.open(Path.of(modelDir));
         Path out = Path.of(output).toAbsolutePath();
         Path in = Path.of(input).toAbsolutePath();
@@ -76,6 +82,7 @@ public record RefreshJobSpec(
                 new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
                         conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
                 conf.get(RefreshOptions.TOKENIZER_THREADS), conf.get(RefreshOptions.WINDOWS_AHEAD),
+                conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU), conf.get(RefreshOptions.GPU_REQUEST_SLOTS),
                 conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
                 conf.get(RefreshOptions.FAIL_ONCE_MARKER));

@@ -47,6 +47,11 @@ public final class RefreshOptions {
             .withDescription("Threads per embedder that tokenize windows ahead of the model.");
     public static final ConfigOption<Integer> WINDOWS_AHEAD = key("embedflow.tokenizer.windows-ahead").intType().defaultValue(1)
             .withDescription("Windows tokenized before the model reaches them (bounds memory; 1 keeps the model fed).");
+    public static final ConfigOption<Integer> GPU_SUBTASKS_PER_GPU = key("embedflow.gpu.subtasks-per-gpu").intType()
+            .defaultValue(1).withDescription("With --device gpu: how many embed subtasks may share one GPU (1: each has its own).");
+    public static final ConfigOption<Boolean> GPU_REQUEST_SLOTS = key("embedflow.gpu.request-slots").booleanType()
+            .defaultValue(true).withDescription("With --device gpu: each embed slot requests a GPU from Flink; task managers "
+                    + "must offer the 'gpu' external resource (see docs/gpu.md).");
     public static final ConfigOption<Boolean> ALLOW_DUPLICATE_IDS = key("embedflow.allow-duplicate-ids").booleanType()
             .defaultValue(false).withDescription("Embed rows with repeated ids instead of failing on the first.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("embedflow.restart-attempts").intType().defaultValue(2)
@@ -60,7 +65,7 @@ public final class RefreshOptions {
 
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
             MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
-            TOKENIZER_THREADS, WINDOWS_AHEAD,
+            TOKENIZER_THREADS, WINDOWS_AHEAD, GPU_SUBTASKS_PER_GPU, GPU_REQUEST_SLOTS,
             ALLOW_DUPLICATE_IDS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
 
     /** Reads {@code --name value} arguments (names without the {@code embedflow.} prefix). */
