@@ -154,6 +154,10 @@ public final class TextEmbedder implements AutoCloseable {
             Block block = model.getBlock();
             NDList outputs = block.forward(new ParameterStore(scope, false), inputs, false);
             NDArray hidden = lastHiddenState(outputs);
+            if (hidden.getDataType() != DataType.FLOAT32) {
+                // a model exported in fp16/bf16 runs in its own precision; pooling sums many tokens, so in float32
+                hidden = hidden.toType(DataType.FLOAT32, false);
+            }
             NDArray pooled = pool(hidden, mask);
             if (config().normalize()) {
                 pooled = pooled.div(pooled.norm(new int[] {1}, true).clip(1e-12f, Float.MAX_VALUE));

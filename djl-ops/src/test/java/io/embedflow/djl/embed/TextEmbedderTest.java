@@ -73,6 +73,28 @@ class TextEmbedderTest {
     }
 
     @Test
+    void aBfloat16ModelRunsInItsOwnPrecisionAndGivesFloatVectors() {
+        try (TextEmbedder embedder = TextEmbedder.load(ModelDirectory.open(TestModels.fixture("tiny-bf16")), DeviceRequest.CPU)) {
+            assertThat(embedder.dimension()).isEqualTo(32);
+            List<Tokens> tokens = new ArrayList<>();
+            for (String t : TEXTS) {
+                tokens.add(embedder.tokenizer().encode(t));
+            }
+            float[][] batched = embedder.embed(tokens);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                float[] alone = embedder.embedText(TEXTS.get(i));
+                double norm = 0;
+                for (float x : alone) {
+                    norm += x * x;
+                }
+                assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+                // bfloat16 keeps ~3 significant digits: padding changes the last bits of a batch's numbers
+                assertThat(maxAbsDiff(alone, batched[i])).isLessThanOrEqualTo(5e-2f);
+            }
+        }
+    }
+
+    @Test
     void textsLongerThanMaxLengthAreTruncatedAndFlagged() {
         try (TextEmbedder embedder = TextEmbedder.load(ModelDirectory.open(TestModels.fixture("tiny-tuple")), DeviceRequest.CPU)) {
             Tokens shortOne = embedder.tokenizer().encode("hello world");
