@@ -56,7 +56,10 @@ final class DemoCommand implements Callable<Integer> {
             Path modelDir = StarterModel.extractTo(root.resolve("demo/starter-model"));
             ModelVersion model = home.registry().importModel(modelDir, StarterModel.NAME);
             out.printf("model %s (untrained starter weights: vectors carry no meaning)%n", model.ref());
-            Path output = root.resolve("demo/tables/" + RunIds.newId());
+            // named for the model and the time, not like a run id: the run id is in the table's manifest
+            Path output = root.resolve("demo/tables/" + model.name() + "-" + model.version() + "-"
+                    + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+                            .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
             RefreshRequest request = new RefreshRequest(model.ref(), input, "id", "text", output, parallelism, "cpu",
                     false, Map.of(), true, null);
             RefreshRunner.Outcome outcome;
