@@ -101,7 +101,7 @@ public final class EmbedBenchmark implements Callable<Integer> {
             rawRows = texts.size();
             List<NDList> inputs = new ArrayList<>();
             for (List<Tokens> b : batches) {
-                inputs.add(tensors(manager, b));
+                inputs.add(BatchTensors.of(manager, b, directory.config().includeTokenTypes()));
             }
             for (int i = 0; i < Math.min(5, inputs.size()); i++) {
                 predictor.predict(inputs.get(i)).close();
@@ -139,20 +139,6 @@ public final class EmbedBenchmark implements Callable<Integer> {
         out.printf("raw_rows_per_s=%.0f job_rows_per_s=%.0f job_vs_raw=%.3f rows=%d parallelism=%d%n",
                 raw, job, job / raw, rawRows, parallelism);
         return 0;
-    }
-
-    /** input_ids and attention_mask of one batch, padded to its longest text. */
-    private static NDList tensors(NDManager manager, List<Tokens> batch) {
-        int width = batch.stream().mapToInt(Tokens::length).max().orElse(0);
-        long[] ids = new long[batch.size() * width];
-        long[] mask = new long[ids.length];
-        for (int r = 0; r < batch.size(); r++) {
-            long[] t = batch.get(r).ids();
-            System.arraycopy(t, 0, ids, r * width, t.length);
-            java.util.Arrays.fill(mask, r * width, r * width + t.length, 1L);
-        }
-        Shape shape = new Shape(batch.size(), width);
-        return new NDList(manager.create(ids, shape), manager.create(mask, shape));
     }
 
     private static List<String> readTexts(DatasetPlan plan) {
