@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.cli;
 
+import io.embedflow.flink.refresh.RefreshOptions;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.refresh.RefreshRequest;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -50,6 +52,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--subtasks-per-gpu", paramLabel = "N",
+            description = "With --device gpu: embed subtasks sharing one GPU (default 1, one model per GPU).")
+    Integer subtasksPerGpu;
+
     @Option(names = "--allow-duplicate-ids", description = "Embed rows with repeated ids instead of failing.")
     boolean allowDuplicateIds;
 
@@ -75,6 +81,13 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (subtasksPerGpu != null) {
+            if (subtasksPerGpu < 1) {
+                throw new ParameterException(spec.commandLine(), "--subtasks-per-gpu must be at least 1, was "
+                        + subtasksPerGpu);
+            }
+            jobOptions.put(RefreshOptions.GPU_SUBTASKS_PER_GPU.key(), subtasksPerGpu.toString());
+        }
         RefreshRequest request = new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device,
                 allowDuplicateIds, jobOptions, force, null);
         try (EmbedflowHome home = main.openHome();
