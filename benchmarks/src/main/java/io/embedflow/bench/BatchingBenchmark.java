@@ -253,7 +253,7 @@ public final class BatchingBenchmark implements Callable<Integer> {
                 EmbeddedFlink flink = EmbeddedFlink.start(1)) {
             ModelVersion v = home.registry().importModel(model, "bench");
             RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry()).run(
-                    new RefreshRequest(v.ref(), data, "id", "text", dir.resolve("table"), 1, "cpu", false, Map.of(),
+                    new RefreshRequest(v.ref(), data.toString(), "id", "text", dir.resolve("table").toString(), 1, "cpu", false, Map.of(),
                             true, null),
                     flink, ProgressListener.NONE);
             jobSeconds = outcome.run().duration().toNanos() / 1e9;

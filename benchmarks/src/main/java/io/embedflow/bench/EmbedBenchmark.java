@@ -123,7 +123,7 @@ public final class EmbedBenchmark implements Callable<Integer> {
             ModelVersion v = home.registry().importModel(model, "bench");
             Path output = dir.resolve("table-" + System.nanoTime());
             RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry()).run(
-                    new RefreshRequest(v.ref(), data, "id", "text", output, parallelism, "cpu", false, Map.of(), true, null),
+                    new RefreshRequest(v.ref(), data.toString(), "id", "text", output.toString(), parallelism, "cpu", false, Map.of(), true, null),
                     flink, ProgressListener.NONE);
             jobSeconds = outcome.run().duration().toNanos() / 1e9;
             jobRows = outcome.manifest().rowCount();

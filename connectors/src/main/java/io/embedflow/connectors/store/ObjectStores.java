@@ -24,6 +24,25 @@ public final class ObjectStores {
   private ObjectStores() {}
 
   /**
+   * The canonical form of a dataset or table location: {@code s3://bucket/prefix} as it is (its form
+   * checked), {@code file:/path} URIs and plain paths as absolute, normalized local paths.
+   *
+   * @throws ConnectorException for an invalid S3 URI or another scheme; messages mask credentials
+   */
+  public static String normalize(String location) {
+    Objects.requireNonNull(location, "location");
+    if (S3Uri.isS3(location)) {
+      return S3Uri.parse(location).toString();
+    }
+    return localPath(location).toAbsolutePath().normalize().toString();
+  }
+
+  /** Whether {@code location} is an {@code s3://} URI. */
+  public static boolean isS3(String location) {
+    return S3Uri.isS3(location);
+  }
+
+  /**
    * {@code s3://bucket/prefix} → an {@link S3ObjectStore} with its own client from
    * {@link S3Clients#create(S3Settings)}, closed with the store; {@code file:/path} URIs and plain paths
    * → a {@link LocalObjectStore} (which creates the directory).
@@ -39,9 +58,13 @@ public final class ObjectStores {
       return new S3ObjectStore(S3Clients.create(settings), root, true, S3ObjectStore.DEFAULT_MULTIPART_THRESHOLD,
           S3ObjectStore.DEFAULT_MIN_PART_SIZE, S3ObjectStore.DEFAULT_DOWNLOAD_CHUNK);
     }
+    return new LocalObjectStore(localPath(location));
+  }
+
+  private static Path localPath(String location) {
     if (location.regionMatches(true, 0, "file:", 0, 5)) {
       try {
-        return new LocalObjectStore(Path.of(URI.create(location)));
+        return Path.of(URI.create(location));
       } catch (IllegalArgumentException e) {
         throw new ConnectorException("invalid file location '" + Redaction.redact(location) + "': " + e.getMessage(), e);
       }
@@ -50,6 +73,10 @@ public final class ObjectStores {
       throw new ConnectorException("unsupported store location '" + Redaction.redact(location)
           + "': use s3://bucket/prefix, file:/path or a plain path");
     }
-    return new LocalObjectStore(Path.of(location));
+    try {
+      return Path.of(location);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConnectorException("invalid path '" + Redaction.redact(location) + "': " + e.getMessage(), e);
+    }
   }
 }

@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
             Path output = root.resolve("demo/tables/" + model.name() + "-" + model.version() + "-"
                     + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
                             .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()));
-            RefreshRequest request = new RefreshRequest(model.ref(), input, "id", "text", output, parallelism, "cpu",
+            RefreshRequest request = new RefreshRequest(model.ref(), input.toString(), "id", "text", output.toString(), parallelism, "cpu",
                     false, Map.of(), true, null);
             RefreshRunner.Outcome outcome;
             try (EmbeddedFlink flink = EmbeddedFlink.start(parallelism)) {

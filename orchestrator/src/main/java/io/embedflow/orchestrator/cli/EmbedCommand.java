@@ -32,8 +32,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME[/N]", description = "Model version (default: latest).")
     String model;
 
-    @Option(names = "--input", required = true, paramLabel = "DIR", description = "Directory of Parquet files.")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "DIR|S3URI",
+            description = "Parquet dataset: a directory or s3://bucket/prefix/.")
+    String input;
 
     @Option(names = "--id-column", required = true, paramLabel = "C", description = "Id column.")
     String idColumn;
@@ -41,9 +42,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--text-column", required = true, paramLabel = "C", description = "Text column.")
     String textColumn;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR",
+    @Option(names = "--output", required = true, paramLabel = "DIR|S3URI",
             description = "Table directory to create (must not exist, or be empty).")
-    Path output;
+    String output;
 
     @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N",
             description = "Parallel embedders (default: ${DEFAULT-VALUE}).")

@@ -1,10 +1,15 @@
 package io.embedflow.orchestrator.refresh;
 
+import io.embedflow.connectors.store.ObjectStores;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a user asks of one refresh: embed {@code input} with {@code model} into {@code output}.
+ *
+ * @param input the dataset: a local directory or {@code s3://bucket/prefix/}, normalized on construction
+ * @param output the table to create: a local directory or {@code s3://bucket/prefix/}, normalized
  *
  * @param model a model URI: {@code NAME} (latest version), {@code NAME/N} or {@code NAME@ALIAS}
  * @param jobOptions further job options by key (e.g. {@code embedflow.batch.max-rows})
@@ -13,10 +18,10 @@ import java.util.Map;
  */
 public record RefreshRequest(
         String model,
-        Path input,
+        String input,
         String idColumn,
         String textColumn,
-        Path output,
+        String output,
         int parallelism,
         String device,
         boolean allowDuplicateIds,
@@ -25,11 +30,14 @@ public record RefreshRequest(
         String replayOf) {
 
     public RefreshRequest {
+        input = ObjectStores.normalize(Objects.requireNonNull(input, "input"));
+        output = ObjectStores.normalize(Objects.requireNonNull(output, "output"));
         jobOptions = Map.copyOf(jobOptions);
     }
 
     public RefreshRequest(String model, Path input, String idColumn, String textColumn, Path output, int parallelism,
             String device, boolean allowDuplicateIds, Map<String, String> jobOptions) {
-        this(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions, false, null);
+        this(model, input.toString(), idColumn, textColumn, output.toString(), parallelism, device, allowDuplicateIds, jobOptions, false,
+                null);
     }
 }

@@ -72,20 +72,20 @@ public final class RefreshRunner {
             ProgressListener progress) {
         String runId = RunIds.newId();
         Map<String, String> options = new TreeMap<>(request.jobOptions());
-        options.put(RefreshOptions.INPUT.key(), request.input().toAbsolutePath().toString());
+        options.put(RefreshOptions.INPUT.key(), request.input());
         options.put(RefreshOptions.ID_COLUMN.key(), request.idColumn());
         options.put(RefreshOptions.TEXT_COLUMN.key(), request.textColumn());
         options.put(RefreshOptions.MODEL_DIR.key(), snapshot.directory().toString());
         options.put(RefreshOptions.MODEL_SNAPSHOT_ID.key(), snapshot.id());
         options.put(RefreshOptions.MODEL_REF.key(), version.ref());
-        options.put(RefreshOptions.OUTPUT.key(), request.output().toAbsolutePath().toString());
+        options.put(RefreshOptions.OUTPUT.key(), request.output());
         options.put(RefreshOptions.RUN_ID.key(), runId);
         options.put(RefreshOptions.PARALLELISM.key(), Integer.toString(request.parallelism()));
         options.put(RefreshOptions.DEVICE.key(), request.device());
         options.put(RefreshOptions.ALLOW_DUPLICATE_IDS.key(), Boolean.toString(request.allowDuplicateIds()));
         String configJson = toJson(options);
         RunRecord run = RunRecord.started(runId, "refresh", version.ref(), snapshot.id(), null,
-                request.input().toAbsolutePath().toString(), request.output().toAbsolutePath().toString(), configJson,
+                request.input(), request.output(), configJson,
                 CodeVersion.current(), Instant.now());
 
         RefreshJobSpec spec;

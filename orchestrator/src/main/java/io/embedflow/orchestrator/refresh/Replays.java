@@ -99,9 +99,11 @@ public final class Replays {
                 jobOptions.put(k, v);
             }
         });
-        Path target = output != null ? output : Path.of(run.outputPath() + "-replay-" + run.id());
-        RefreshRequest request = new RefreshRequest(version.ref(), input, config.get(RefreshOptions.ID_COLUMN.key()),
-                config.get(RefreshOptions.TEXT_COLUMN.key()), target,
+        String original = run.outputPath().endsWith("/") ? run.outputPath().substring(0, run.outputPath().length() - 1)
+                : run.outputPath();
+        String target = output != null ? output.toString() : original + "-replay-" + run.id();
+        RefreshRequest request = new RefreshRequest(version.ref(), input.toString(),
+                config.get(RefreshOptions.ID_COLUMN.key()), config.get(RefreshOptions.TEXT_COLUMN.key()), target,
                 Integer.parseInt(config.getOrDefault(RefreshOptions.PARALLELISM.key(), "1")),
                 config.getOrDefault(RefreshOptions.DEVICE.key(), "cpu"),
                 Boolean.parseBoolean(config.getOrDefault(RefreshOptions.ALLOW_DUPLICATE_IDS.key(), "false")),
