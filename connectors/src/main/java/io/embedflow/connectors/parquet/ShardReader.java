@@ -5,6 +5,8 @@ import io.embedflow.connectors.internal.LocalParquet;
 import io.embedflow.connectors.shard.IdType;
 import io.embedflow.connectors.shard.InputColumns;
 import io.embedflow.connectors.shard.Shard;
+import io.embedflow.connectors.store.ObjectStoreException;
+import io.embedflow.connectors.store.ObjectStores;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
@@ -61,7 +64,22 @@ public final class ShardReader implements Iterator<TextRow>, Closeable {
     return new ShardReader(shard, idColumn, textColumn, idType, rowsToSkip);
   }
 
+  /**
+   * Opens a reader over {@code input}, the shard's file as the caller reaches it (an
+   * {@link io.embedflow.connectors.io.ObjectInputFile}, a
+   * {@link io.embedflow.connectors.io.PrefetchedInputFile}), skipping the first {@code rowsToSkip} rows.
+   */
+  public static ShardReader open(Shard shard, InputFile input, String idColumn, String textColumn, IdType idType,
+      long rowsToSkip) {
+    return new ShardReader(shard, Objects.requireNonNull(input, "input"), idColumn, textColumn, idType, rowsToSkip);
+  }
+
   private ShardReader(Shard shard, String idColumn, String textColumn, IdType idType, long rowsToSkip) {
+    this(shard, null, idColumn, textColumn, idType, rowsToSkip);
+  }
+
+  private ShardReader(Shard shard, InputFile input, String idColumn, String textColumn, IdType idType,
+      long rowsToSkip) {
     this.shard = Objects.requireNonNull(shard, "shard");
     this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
     this.idType = Objects.requireNonNull(idType, "idType");
@@ -70,7 +88,7 @@ public final class ShardReader implements Iterator<TextRow>, Closeable {
       throw new ConnectorException("cannot skip " + rowsToSkip + " rows of row group " + shard.rowGroup() + " of "
           + shard.file() + ", which has " + shard.rowCount() + " rows");
     }
-    this.fileReader = LocalParquet.open(Path.of(shard.file()));
+    this.fileReader = input != null ? openInput(input, shard.file()) : openLocal(shard.file());
     try {
       MessageType fileSchema = fileReader.getFooter().getFileMetaData().getSchema();
       checkUnchanged(fileSchema, idColumn, textColumn);
@@ -89,6 +107,23 @@ public final class ShardReader implements Iterator<TextRow>, Closeable {
       }
       throw new ConnectorException("cannot read row group " + shard.rowGroup() + " of " + shard.file() + ": "
           + LocalParquet.describe(e), e);
+    }
+  }
+
+  private static ParquetFileReader openLocal(String file) {
+    if (ObjectStores.isS3(file)) {
+      throw new ConnectorException("shard of " + file + " needs an input file to read it through");
+    }
+    return LocalParquet.open(Path.of(file));
+  }
+
+  private static ParquetFileReader openInput(InputFile input, String file) {
+    try {
+      return ParquetFileReader.open(input, LocalParquet.readOptions());
+    } catch (ObjectStoreException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new ConnectorException("cannot read Parquet file " + file + ": " + LocalParquet.describe(e), e);
     }
   }
 

@@ -84,6 +84,34 @@ public interface ObjectStore extends AutoCloseable {
   InputStream open(String key);
 
   /**
+   * {@code length} bytes of the object from {@code offset}, in memory. With {@code etag}, the read
+   * fails unless the object still has that ETag (S3 sends {@code If-Match}), so bytes of two versions
+   * are never mixed; stores without ETags ignore it. A body shorter than asked is an error.
+   *
+   * @throws ObjectNotFoundException naming the key when there is no object under it
+   * @throws ObjectStoreException when the range goes past the end of the object, or (transient) the
+   *     object changed
+   */
+  default byte[] readRange(String key, long offset, int length, String etag) {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("negative offset or length reading '" + key + "': " + offset + ", " + length);
+    }
+    try (InputStream in = open(key)) {
+      in.skipNBytes(offset);
+      byte[] bytes = in.readNBytes(length);
+      if (bytes.length != length) {
+        throw new ObjectStoreException("'" + key + "' in " + describe() + " ends before byte " + (offset + length)
+            + " (asked for " + length + " bytes at " + offset + ")", false);
+      }
+      return bytes;
+    } catch (java.io.EOFException e) {
+      throw new ObjectStoreException("'" + key + "' in " + describe() + " ends before byte " + offset, e, false);
+    } catch (java.io.IOException e) {
+      throw new ObjectStoreException("cannot read '" + key + "' in " + describe() + ": " + e.getMessage(), e, true);
+    }
+  }
+
+  /**
    * Copies the object into the file {@code target}, replacing it. The bytes go to a hidden temporary
    * file in {@code target}'s directory (created if missing), whose length is checked against the
    * object's before it is renamed onto {@code target}; on any failure the temporary file is deleted and

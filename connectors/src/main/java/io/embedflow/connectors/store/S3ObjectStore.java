@@ -166,6 +166,45 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   @Override
+  public byte[] readRange(String key, long offset, int length, String etag) {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("negative offset or length reading '" + key + "': " + offset + ", " + length);
+    }
+    if (length == 0) {
+      return new byte[0];
+    }
+    String objectKey = objectKey(key);
+    long last = offset + length - 1;
+    for (int attempt = 1; ; attempt++) {
+      ResponseInputStream<GetObjectResponse> in = read(key, () -> client.getObject(b -> {
+        b.bucket(bucket).key(objectKey).range("bytes=" + offset + "-" + last);
+        if (etag != null) {
+          b.ifMatch(etag);
+        }
+      }));
+      byte[] bytes;
+      try (InputStream body = new S3Streams.AbortOnEarlyClose(in)) {
+        bytes = body.readNBytes(length);
+      } catch (IOException e) {
+        if (attempt == RANGE_ATTEMPTS) {
+          throw new ObjectStoreException("read of " + location(objectKey) + " from " + errors.endpoint()
+              + " broke off in bytes " + offset + "-" + last + " " + RANGE_ATTEMPTS + " times: " + e, e, true);
+        }
+        continue;
+      }
+      if (bytes.length == length) {
+        return bytes;
+      }
+      Long total = in.response().contentLength();
+      if (in.response().contentRange() != null && in.response().contentRange().endsWith("/" + (offset + bytes.length))
+          || attempt == RANGE_ATTEMPTS) {
+        throw new ObjectStoreException("read of " + location(objectKey) + " got " + bytes.length + " bytes for range "
+            + offset + "-" + last + " (" + length + " expected, response length " + total + ")", false);
+      }
+    }
+  }
+
+  @Override
   public void download(String key, Path target) {
     String objectKey = objectKey(key);
     HeadObjectResponse head = head(key).orElseThrow(() -> new ObjectNotFoundException(key, describe()));
