@@ -41,9 +41,14 @@ class EmbedCliIT {
 
     /** Writes 3 files of rows; returns id -> text (null for null text). */
     static Map<Long, String> writeDataset(Path dir, int rowsPerFile, long seed) {
+        return writeDataset(dir, rowsPerFile, seed, 1000);
+    }
+
+    /** As {@link #writeDataset(Path, int, long)}, with ids from {@code firstId}. */
+    static Map<Long, String> writeDataset(Path dir, int rowsPerFile, long seed, long firstId) {
         Map<Long, String> texts = new LinkedHashMap<>();
         Random random = new Random(seed);
-        long id = 1000;
+        long id = firstId;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

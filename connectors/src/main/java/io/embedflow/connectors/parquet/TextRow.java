@@ -23,6 +23,13 @@ public final class TextRow implements Serializable {
   public int fileIndex;
   /** 0-based index of the row within its file. */
   public long rowInFile;
+  /**
+   * Bytes the source fetched for this row's shard, set on the shard's first row only (else 0), so
+   * that a later stage can count a run's input bytes; not part of the row's identity.
+   */
+  public long readBytes;
+  /** Time the source waited for this row's shard bytes, on the shard's first row only; not part of the identity. */
+  public long readWaitNanos;
 
   public TextRow() {}
 

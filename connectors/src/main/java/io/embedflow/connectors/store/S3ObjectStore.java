@@ -55,6 +55,8 @@ public final class S3ObjectStore implements ObjectStore {
   static final long DEFAULT_MIN_PART_SIZE = 16L << 20;
   static final long DEFAULT_DOWNLOAD_CHUNK = 32L << 20;
   private static final int RANGE_ATTEMPTS = 3;
+  /** Attempts of one {@link #readRange} whose body breaks off or comes short, with backoff between. */
+  private static final int READ_RANGE_ATTEMPTS = 6;
 
   private final S3Client client;
   private final S3Uri root;
@@ -186,10 +188,11 @@ public final class S3ObjectStore implements ObjectStore {
       try (InputStream body = new S3Streams.AbortOnEarlyClose(in)) {
         bytes = body.readNBytes(length);
       } catch (IOException e) {
-        if (attempt == RANGE_ATTEMPTS) {
+        if (attempt == READ_RANGE_ATTEMPTS) {
           throw new ObjectStoreException("read of " + location(objectKey) + " from " + errors.endpoint()
-              + " broke off in bytes " + offset + "-" + last + " " + RANGE_ATTEMPTS + " times: " + e, e, true);
+              + " broke off in bytes " + offset + "-" + last + " " + READ_RANGE_ATTEMPTS + " times: " + e, e, true);
         }
+        backOff(attempt);
         continue;
       }
       if (bytes.length == length) {
@@ -197,10 +200,22 @@ public final class S3ObjectStore implements ObjectStore {
       }
       Long total = in.response().contentLength();
       if (in.response().contentRange() != null && in.response().contentRange().endsWith("/" + (offset + bytes.length))
-          || attempt == RANGE_ATTEMPTS) {
+          || attempt == READ_RANGE_ATTEMPTS) {
         throw new ObjectStoreException("read of " + location(objectKey) + " got " + bytes.length + " bytes for range "
             + offset + "-" + last + " (" + length + " expected, response length " + total + ")", false);
       }
+      backOff(attempt);
+    }
+  }
+
+  /** Full jitter: a random wait up to 50 ms doubled per attempt, at most 2 s. */
+  private static void backOff(int attempt) {
+    long cap = Math.min(2_000, 50L << Math.min(attempt - 1, 10));
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(cap + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ObjectStoreException("interrupted while retrying a read", e, true);
     }
   }
 

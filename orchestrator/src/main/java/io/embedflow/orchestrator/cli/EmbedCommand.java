@@ -10,7 +10,9 @@ import io.embedflow.orchestrator.submit.RemoteFlink;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +37,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR|S3URI",
             description = "Parquet dataset: a directory or s3://bucket/prefix/.")
     String input;
+
+    @Option(names = "--where", paramLabel = "KEY=VALUE",
+            description = "Only the Hive partitions (key=value directories) where KEY is VALUE; repeat a key for "
+                    + "either value, give several keys for all (read before any file is opened).")
+    List<String> where = new ArrayList<>();
 
     @Option(names = "--id-column", required = true, paramLabel = "C", description = "Id column.")
     String idColumn;
@@ -82,6 +89,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!where.isEmpty()) {
+            jobOptions.put(RefreshOptions.WHERE.key(), String.join(";", where));
+        }
         if (subtasksPerGpu != null) {
             if (subtasksPerGpu < 1) {
                 throw new ParameterException(spec.commandLine(), "--subtasks-per-gpu must be at least 1, was "

@@ -3,7 +3,10 @@ package io.embedflow.orchestrator.refresh;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.embedflow.connectors.shard.DataFile;
 import io.embedflow.connectors.shard.DataSnapshot;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.flink.refresh.RefreshOptions;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metadata.MetadataStore;
@@ -79,12 +82,15 @@ public final class Replays {
         } else if (version == null || !version.snapshotId().equals(run.modelSnapshotId())) {
             changed.add("model version " + run.modelRef() + " no longer names snapshot " + run.modelSnapshotId());
         }
-        Path input = Path.of(run.inputPath());
-        if (!Files.isDirectory(input)) {
+        String input = run.inputPath();
+        if (!ObjectStores.isS3(input) && !Files.isDirectory(Path.of(input))) {
             changed.add("input " + input + " is gone");
         } else {
+            String where = config.getOrDefault(RefreshOptions.WHERE.key(), "");
             DataSnapshot now = ShardPlanner.plan(input, config.get(RefreshOptions.ID_COLUMN.key()),
-                    config.get(RefreshOptions.TEXT_COLUMN.key())).snapshot();
+                    config.get(RefreshOptions.TEXT_COLUMN.key()),
+                    PartitionFilter.parse(where.isEmpty() ? List.of() : List.of(where.split(";"))),
+                    S3Settings.fromEnvironment()).snapshot();
             if (!now.id().equals(run.dataSnapshotId())) {
                 changed.add("the data changed: " + describeChange(run.dataSnapshotId(), now));
             }
@@ -102,7 +108,7 @@ public final class Replays {
         String original = run.outputPath().endsWith("/") ? run.outputPath().substring(0, run.outputPath().length() - 1)
                 : run.outputPath();
         String target = output != null ? output.toString() : original + "-replay-" + run.id();
-        RefreshRequest request = new RefreshRequest(version.ref(), input.toString(),
+        RefreshRequest request = new RefreshRequest(version.ref(), input,
                 config.get(RefreshOptions.ID_COLUMN.key()), config.get(RefreshOptions.TEXT_COLUMN.key()), target,
                 Integer.parseInt(config.getOrDefault(RefreshOptions.PARALLELISM.key(), "1")),
                 config.getOrDefault(RefreshOptions.DEVICE.key(), "cpu"),

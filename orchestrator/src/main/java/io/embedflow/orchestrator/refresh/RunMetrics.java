@@ -29,6 +29,12 @@ final class RunMetrics {
         m.put("tokenizeSeconds", round(count(accumulators, "tokenizeNanos") / 1e9));
         m.put("embedSeconds", round(embed));
         m.put("modelBusy", embed == 0 ? 0.0 : round(forward / embed));
+        long bytes = count(accumulators, "bytesRead");
+        m.put("bytesRead", bytes);
+        m.put("readMegabytesPerSecond", round(bytes / 1e6 / seconds));
+        m.put("readWaitSeconds", round(count(accumulators, "readWaitNanos") / 1e9));
+        // the embed stage's wall time spent with the model idle for want of input rows
+        m.put("inputWaitFraction", embed == 0 ? 0.0 : round(count(accumulators, "inputWaitNanos") / 1e9 / embed));
         return m;
     }
 

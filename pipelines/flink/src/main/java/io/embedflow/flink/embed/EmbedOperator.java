@@ -34,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  * {@code rowsPerSecond}, {@code tokensEmbedded}, {@code tokensPerSecond}, {@code paddedTokens},
  * {@code batchFill} (real / padded tokens), {@code forwardMillis}, {@code inputWaitMillis} (the
  * model waiting for tokens), {@code tokenizeMillis}, {@code rowsRejected}, {@code rowsTruncated}.
- * The same figures, summed over subtasks, are job accumulators named {@code embedflow.*}.
+ * The same figures, summed over subtasks, are job accumulators named {@code embedflow.*}, with the
+ * source's {@code bytesRead} and {@code readWaitNanos}, which arrive on each shard's first row.
  */
 public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         implements OneInputStreamOperator<TextRow, EmbeddedRow>, BoundedOneInput {
@@ -62,6 +63,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     private transient Counter tokensEmbedded;
     private transient long emittedHere;
     private transient long openedAt;
+    private transient long bytesRead;
+    private transient long readWaitNanos;
 
     /**
      * @param failOnceAfterRows testing only: subtask 0 fails once after this many rows (0 = never);
@@ -105,6 +108,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     @Override
     public void processElement(StreamRecord<TextRow> element) {
         TextRow row = element.getValue();
+        bytesRead += row.readBytes;
+        readWaitNanos += row.readWaitNanos;
         if (row.text == null || row.text.isBlank()) {
             rowsRejected.inc();
             output.collect(REJECTED, new StreamRecord<>(new RejectedRecord(row.idLong, row.idString, row.fileIndex,
@@ -130,6 +135,8 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         accumulate("inputWaitNanos", s.inputWaitNanos());
         accumulate("tokenizeNanos", s.tokenizeNanos());
         accumulate("embedNanos", total);
+        accumulate("bytesRead", bytesRead);
+        accumulate("readWaitNanos", readWaitNanos);
     }
 
     private void accumulate(String name, long value) {

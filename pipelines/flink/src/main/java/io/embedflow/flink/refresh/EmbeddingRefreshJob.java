@@ -77,7 +77,8 @@ public final class EmbeddingRefreshJob {
         int p = spec.parallelism();
         IdType idType = spec.plan().idType();
 
-        DataStream<TextRow> rows = env.fromSource(new ShardSource(spec.plan()), WatermarkStrategy.noWatermarks(), "read-shards")
+        DataStream<TextRow> rows = env.fromSource(
+                new ShardSource(spec.plan(), spec.prefetchBytes(), spec.prefetchRequests()), WatermarkStrategy.noWatermarks(), "read-shards")
                 .setParallelism(p);
         SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
                         new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),

@@ -3,7 +3,10 @@ package io.embedflow.flink.refresh;
 import io.embedflow.connectors.shard.DataFile;
 import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.device.DeviceRequest;
@@ -43,7 +46,9 @@ public record RefreshJobSpec(
         int restartAttempts,
         java.time.Duration restartDelay,
         long failOnceAfterRows,
-        String failOnceMarker) implements java.io.Serializable {
+        String failOnceMarker,
+        long prefetchBytes,
+        int prefetchRequests) implements java.io.Serializable {
 
     /** Validates the options, checks the model directory's layout and plans the dataset's shards. */
     public static RefreshJobSpec fromConfiguration(Configuration conf) {
@@ -63,12 +68,13 @@ public record RefreshJobSpec(
         }
         ModelDirectory.open(Path.of(modelDir));
         Path out = Path.of(output).toAbsolutePath();
-        Path in = Path.of(input).toAbsolutePath();
-        if (out.startsWith(in)) {
+        String in = ObjectStores.normalize(input);
+        if (!ObjectStores.isS3(in) && out.startsWith(Path.of(in))) {
             throw new RefreshJobException("output " + out + " must not be inside the input " + in);
         }
         requireFreshOutput(out);
-        DatasetPlan plan = ShardPlanner.plan(in, idColumn, textColumn);
+        DatasetPlan plan = ShardPlanner.plan(in, idColumn, textColumn, PartitionFilter.parse(conf.get(RefreshOptions.WHERE)),
+                S3Settings.fromEnvironment());
         String snapshotId = conf.get(RefreshOptions.MODEL_SNAPSHOT_ID);
         if (snapshotId == null) {
             snapshotId = "dir-sha256:" + directoryHash(Path.of(modelDir));
@@ -85,7 +91,8 @@ public record RefreshJobSpec(
                 conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU), conf.get(RefreshOptions.GPU_REQUEST_SLOTS),
                 conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
-                conf.get(RefreshOptions.FAIL_ONCE_MARKER));
+                conf.get(RefreshOptions.FAIL_ONCE_MARKER), conf.get(RefreshOptions.PREFETCH_BYTES).getBytes(),
+                conf.get(RefreshOptions.PREFETCH_REQUESTS));
     }
 
     /** Fails before any work when the output is taken: a table is never replaced in place. */
@@ -106,6 +113,9 @@ public record RefreshJobSpec(
 
     /** The dataset's files relative to its root, by file index (as rejected rows name them). */
     public List<String> relativeFiles() {
+        if (ObjectStores.isS3(plan.root())) {
+            return plan.files().stream().map(f -> f.substring(plan.root().length())).toList();
+        }
         Path root = Path.of(plan.root());
         return plan.files().stream().map(f -> root.relativize(Path.of(f)).toString()).toList();
     }

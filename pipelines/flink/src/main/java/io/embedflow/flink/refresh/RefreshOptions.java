@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.ParameterTool;
@@ -18,7 +19,18 @@ public final class RefreshOptions {
     static final String PREFIX = "embedflow.";
 
     public static final ConfigOption<String> INPUT = key("embedflow.input").stringType().noDefaultValue()
-            .withDescription("Directory of Parquet files to embed (read recursively; names starting with _ or . are skipped).");
+            .withDescription("Parquet dataset to embed: a directory or s3://bucket/prefix/ (read recursively; names "
+                    + "starting with _ or . are skipped; key=value directories are Hive partitions).");
+    public static final ConfigOption<List<String>> WHERE = key("embedflow.input.where").stringType().asList()
+            .defaultValues()
+            .withDescription("Hive partition filter: key=value terms separated by ';' (a key given twice matches either "
+                    + "value; different keys must all match), applied before any file is read.");
+    public static final ConfigOption<MemorySize> PREFETCH_BYTES = key("embedflow.read.prefetch-bytes").memoryType()
+            .defaultValue(MemorySize.parse("256m"))
+            .withDescription("Bytes of S3 shards each source reader may hold ahead of the one it reads.");
+    public static final ConfigOption<Integer> PREFETCH_REQUESTS = key("embedflow.read.prefetch-requests").intType()
+            .defaultValue(16)
+            .withDescription("Ranged GETs each source reader may have in flight on S3.");
     public static final ConfigOption<String> ID_COLUMN = key("embedflow.id-column").stringType().noDefaultValue()
             .withDescription("Column holding each row's id (INT32, INT64 or STRING).");
     public static final ConfigOption<String> TEXT_COLUMN = key("embedflow.text-column").stringType().noDefaultValue()
@@ -63,7 +75,7 @@ public final class RefreshOptions {
     public static final ConfigOption<String> FAIL_ONCE_MARKER = key("embedflow.testing.fail-once-marker").stringType()
             .noDefaultValue().withDescription("Testing only: file created when the injected failure fires.");
 
-    public static final List<ConfigOption<?>> ALL = List.of(INPUT, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
+    public static final List<ConfigOption<?>> ALL = List.of(INPUT, WHERE, PREFETCH_BYTES, PREFETCH_REQUESTS, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
             MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
             TOKENIZER_THREADS, WINDOWS_AHEAD, GPU_SUBTASKS_PER_GPU, GPU_REQUEST_SLOTS,
             ALLOW_DUPLICATE_IDS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);

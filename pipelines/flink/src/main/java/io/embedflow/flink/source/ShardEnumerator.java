@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
 
 /**
- * Hands shard {@code i} to subtask {@code i mod parallelism}, in shard order, one at a time as
- * each reader asks. Each subtask therefore sees the same rows in the same order on every run,
+ * Hands shard {@code i} to subtask {@code i mod parallelism}, in shard order, all at once when
+ * the reader first asks (so that it can fetch ahead). Each subtask therefore sees the same rows in the same order on every run,
  * so its batches — and, on CPU, its vectors, bit for bit — are the same when a run is replayed.
  * A failed reader's shards go back to the front of its own queue, for its replacement.
  */
@@ -35,15 +36,16 @@ final class ShardEnumerator implements SplitEnumerator<ShardSplit, Collection<Sh
         unassigned.clear();
     }
 
+    /** A reader gets all of its shards at once, in order, so it can fetch ahead; then no more. */
     @Override
     public void handleSplitRequest(int subtask, String requesterHostname) {
         Deque<ShardSplit> queue = queues.get(subtask);
-        ShardSplit next = queue == null ? null : queue.poll();
-        if (next == null) {
-            context.signalNoMoreSplits(subtask);
-        } else {
-            context.assignSplit(next, subtask);
+        if (queue != null && !queue.isEmpty()) {
+            List<ShardSplit> all = new ArrayList<>(queue);
+            queue.clear();
+            context.assignSplits(new SplitsAssignment<>(Map.of(subtask, all)));
         }
+        context.signalNoMoreSplits(subtask);
     }
 
     @Override
