@@ -1,9 +1,13 @@
 package io.embedflow.flink.refresh;
 
+import io.embedflow.connectors.ConnectorException;
+import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.shard.DataFile;
 import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
 import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.connectors.store.ObjectStores;
+import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.device.DeviceRequest;
@@ -62,9 +66,9 @@ public record RefreshJobSpec(
                     + conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU));
         }
         ModelDirectory.open(Path.of(modelDir));
-        Path out = Path.of(output).toAbsolutePath();
+        String out = ObjectStores.normalize(output);
         Path in = Path.of(input).toAbsolutePath();
-        if (out.startsWith(in)) {
+        if (!ObjectStores.isS3(out) && Path.of(out).startsWith(in)) {
             throw new RefreshJobException("output " + out + " must not be inside the input " + in);
         }
         requireFreshOutput(out);
@@ -78,7 +82,7 @@ public record RefreshJobSpec(
             runId = "job-" + UUID.randomUUID().toString().substring(0, 8);
         }
         return new RefreshJobSpec(plan, Path.of(modelDir).toAbsolutePath().toString(), snapshotId,
-                conf.get(RefreshOptions.MODEL_REF), out.toString(), runId, parallelism, conf.get(RefreshOptions.DEVICE),
+                conf.get(RefreshOptions.MODEL_REF), out, runId, parallelism, conf.get(RefreshOptions.DEVICE),
                 new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
                         conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
                 conf.get(RefreshOptions.TOKENIZER_THREADS), conf.get(RefreshOptions.WINDOWS_AHEAD),
@@ -89,18 +93,11 @@ public record RefreshJobSpec(
     }
 
     /** Fails before any work when the output is taken: a table is never replaced in place. */
-    static void requireFreshOutput(Path out) {
-        if (Files.isRegularFile(out)) {
-            throw new RefreshJobException("output " + out + " is a file; give a directory that does not exist yet");
-        }
-        if (Files.isDirectory(out)) {
-            try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new RefreshJobException("output " + out + " already exists and is not empty");
-                }
-            } catch (IOException e) {
-                throw new RefreshJobException("cannot read output directory " + out + ": " + e.getMessage(), e);
-            }
+    static void requireFreshOutput(String out) {
+        try (TableLocation table = TableLocation.open(out, S3Settings.fromEnvironment())) {
+            table.requireFree();
+        } catch (ConnectorException e) {
+            throw new RefreshJobException(e.getMessage(), e);
         }
     }
 
