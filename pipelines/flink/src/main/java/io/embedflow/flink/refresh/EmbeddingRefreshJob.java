@@ -55,6 +55,8 @@ public final class EmbeddingRefreshJob {
         } catch (Exception e) {
             try (TableLocation table = TableLocation.open(spec.output(), S3Settings.fromEnvironment())) {
                 table.abort(spec.runId());
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
             throw e;
         }
