@@ -25,7 +25,10 @@ import java.util.function.Function;
  *       parts, deletes those of losing attempts and writes the manifest last, with put-if-absent, so
  *       an existing table is never overwritten. Readers never see a partial table because they read
  *       only what a manifest lists. Without the manifest (a failed or aborted run), uploaded parts are
- *       garbage that {@link #abort} removes; they are never read.
+ *       garbage that {@link #abort} removes; they are never read. What is not guaranteed: a tool
+ *       that lists the prefix instead of reading the manifest can see a running run's parts; and
+ *       on a store that ignores {@code If-None-Match: *}, two committers racing within moments of
+ *       each other could both write a manifest (see {@link ObjectStoreTableLocation}).
  * </ul>
  *
  * <p><b>Lifecycle of one run</b>: {@link #requireFree} before the job starts; each writer gets a
