@@ -1,7 +1,9 @@
 package io.embedflow.connectors.parquet;
 
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.table.LocalTableLocation;
 import io.embedflow.connectors.table.TableFile;
-import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.connectors.table.TableLocation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +18,29 @@ public final class RejectedRowReader {
 
   private RejectedRowReader() {}
 
-  /** All rejected rows of the table at {@code tableDir}. */
+  /** All rejected rows of the table in the local directory {@code tableDir}. */
   public static List<RejectedRow> readAll(Path tableDir) {
+    try (TableLocation table = new LocalTableLocation(tableDir)) {
+      return readAll(table);
+    }
+  }
+
+  /**
+   * All rejected rows of the table at {@code location}: a local directory or {@code s3://bucket/prefix/}
+   * (reached with {@link S3Settings#fromEnvironment()}); files on S3 are downloaded one at a time
+   * and checked against the sizes and row counts the manifest records.
+   */
+  public static List<RejectedRow> readAll(String location) {
+    try (TableLocation table = TableLocation.open(location, S3Settings.fromEnvironment())) {
+      return readAll(table);
+    }
+  }
+
+  /** All rejected rows of the table at {@code table}, which the caller closes. */
+  public static List<RejectedRow> readAll(TableLocation table) {
     List<RejectedRow> rows = new ArrayList<>();
-    for (TableFile file : TableManifest.read(tableDir).rejectedFiles()) {
-      rows.addAll(readFile(tableDir.resolve(file.path())));
+    for (TableFile file : table.readManifest().rejectedFiles()) {
+      rows.addAll(table.readFile(file, path -> TableRows.checkCount(table, file, readFile(path))));
     }
     return rows;
   }

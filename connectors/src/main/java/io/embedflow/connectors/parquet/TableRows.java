@@ -2,6 +2,8 @@ package io.embedflow.connectors.parquet;
 
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.internal.LocalParquet;
+import io.embedflow.connectors.table.TableFile;
+import io.embedflow.connectors.table.TableLocation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +30,15 @@ import org.apache.parquet.schema.Type;
  */
 final class TableRows {
   private TableRows() {}
+
+  /** Returns {@code rows}, the rows read from {@code file} of {@code table}, if they are as many as its manifest says. */
+  static <T> List<T> checkCount(TableLocation table, TableFile file, List<T> rows) {
+    if (rows.size() != file.rows()) {
+      throw new ConnectorException("table " + table.describe() + " lists " + file.path() + " with " + file.rows()
+          + " rows but it holds " + rows.size());
+    }
+    return rows;
+  }
 
   /** A materializer over the projected schema whose records are built by {@link Slots#finish}. */
   static <T> List<T> readAll(Path file, List<String> columns, Function<Slots, T> finish) {

@@ -128,6 +128,14 @@ public interface ObjectStore extends AutoCloseable {
    */
   List<ObjectInfo> list(String prefix);
 
+  /**
+   * Some object whose key starts with {@code prefix} (same rules as {@link #list}), or empty when there
+   * is none: whether a prefix is empty, without listing all of it. Which object is unspecified.
+   */
+  default Optional<ObjectInfo> findAny(String prefix) {
+    return list(prefix).stream().findFirst();
+  }
+
   /** Removes the object under {@code key}; nothing happens when there is none. */
   void delete(String key);
 

@@ -57,6 +57,7 @@ public final class S3ObjectStore implements ObjectStore {
   private static final int RANGE_ATTEMPTS = 3;
   /** Attempts of one {@link #readRange} whose body breaks off or comes short, with backoff between. */
   private static final int READ_RANGE_ATTEMPTS = 6;
+  private static final int FIND_PAGE = 100;
 
   private final S3Client client;
   private final S3Uri root;
@@ -246,6 +247,23 @@ public final class S3ObjectStore implements ObjectStore {
       }
       found.sort(Comparator.comparing(ObjectInfo::key));
       return found;
+    }, location(listPrefix));
+  }
+
+  /** Reads listing pages only until it finds an object (folder markers do not count), usually one page. */
+  @Override
+  public Optional<ObjectInfo> findAny(String prefix) {
+    Keys.checkPrefix(prefix);
+    String listPrefix = keyPrefix + prefix;
+    return call("list", null, () -> {
+      for (S3Object object : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(listPrefix).maxKeys(FIND_PAGE))
+          .contents()) {
+        String key = object.key().substring(keyPrefix.length());
+        if (!key.isEmpty() && !key.endsWith("/")) {
+          return Optional.of(new ObjectInfo(key, object.size(), unquote(object.eTag())));
+        }
+      }
+      return Optional.<ObjectInfo>empty();
     }, location(listPrefix));
   }
 

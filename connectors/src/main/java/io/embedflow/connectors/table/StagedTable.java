@@ -11,16 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Atomic publication of a table: writers put their part files into a staging directory beside the
+ * Atomic publication of a local table (the staging behind {@link LocalTableLocation}): writers put their part files into a staging directory beside the
  * output, and {@link #publish} renames the staging directory into place, so the output appears
  * complete or not at all.
  *
@@ -59,22 +58,25 @@ public final class StagedTable {
    *     staging directory cannot be created
    */
   public static StagedTable open(Path output, String runId) {
-    Objects.requireNonNull(output, "output");
-    Objects.requireNonNull(runId, "runId");
-    if (runId.isEmpty() || runId.contains("/") || runId.contains("\\") || runId.equals(".") || runId.equals("..")) {
-      throw new ConnectorException("run id '" + runId + "' cannot be part of a directory name");
+    StagedTable table = existing(output, runId);
+    checkOutputFree(table.output);
+    try {
+      Files.createDirectories(table.stagingDir.resolve(REJECTED_DIR));
+    } catch (IOException e) {
+      throw new ConnectorException("cannot create staging directory " + table.stagingDir + ": " + e.getMessage(), e);
     }
+    return table;
+  }
+
+  /** The staging of {@code runId} for {@code output}, checking and creating nothing: for {@link #abort}. */
+  static StagedTable existing(Path output, String runId) {
+    Objects.requireNonNull(output, "output");
+    PartNames.checkRunId(runId);
     Path absolute = output.toAbsolutePath().normalize();
     if (absolute.getParent() == null) {
       throw new ConnectorException("output " + absolute + " must not be a file system root");
     }
-    checkOutputFree(absolute);
     Path staging = absolute.getParent().resolve("." + absolute.getFileName() + ".staging-" + runId);
-    try {
-      Files.createDirectories(staging.resolve(REJECTED_DIR));
-    } catch (IOException e) {
-      throw new ConnectorException("cannot create staging directory " + staging + ": " + e.getMessage(), e);
-    }
     return new StagedTable(absolute, staging, runId);
   }
 
@@ -153,7 +155,7 @@ public final class StagedTable {
         throw new ConnectorException("cannot list output " + output + ": " + e.getMessage(), e);
       }
     }
-    throw new ConnectorException("output " + output + " already exists and is not empty");
+    throw new TableExistsException("output " + output + " already exists and is not empty");
   }
 
   private boolean isPublished() {
@@ -164,43 +166,24 @@ public final class StagedTable {
   }
 
   private Map<String, TableFile> checkListedFiles(TableManifest manifest) {
-    Map<String, TableFile> listed = new HashMap<>();
-    long rows = checkFiles(manifest.files(), listed);
-    long rejected = checkFiles(manifest.rejectedFiles(), listed);
-    if (rows != manifest.rowCount()) {
-      throw new ConnectorException("manifest of run " + runId + " says rowCount " + manifest.rowCount()
-          + " but its files hold " + rows + " rows");
-    }
-    if (rejected != manifest.rejectedCount()) {
-      throw new ConnectorException("manifest of run " + runId + " says rejectedCount " + manifest.rejectedCount()
-          + " but its rejected files hold " + rejected + " rows");
-    }
-    return listed;
-  }
+    return ManifestCheck.check(manifest, new ManifestCheck.Staged() {
+      @Override
+      public OptionalLong size(String path) {
+        Path file = stagingDir.resolve(path);
+        try {
+          return OptionalLong.of(Files.size(file));
+        } catch (NoSuchFileException e) {
+          return OptionalLong.empty();
+        } catch (IOException e) {
+          throw new ConnectorException("cannot read the size of " + file + ": " + e.getMessage(), e);
+        }
+      }
 
-  private long checkFiles(List<TableFile> files, Map<String, TableFile> listed) {
-    long rows = 0;
-    for (TableFile file : files) {
-      if (file.path().equals(TableManifest.FILE_NAME) || listed.put(file.path(), file) != null) {
-        throw new ConnectorException("manifest of run " + runId + " lists " + file.path() + " twice or as a data file");
+      @Override
+      public String describe(String path) {
+        return stagingDir.resolve(path).toString();
       }
-      Path path = stagingDir.resolve(file.path());
-      long size;
-      try {
-        size = Files.size(path);
-      } catch (NoSuchFileException e) {
-        throw new ConnectorException("manifest of run " + runId + " lists " + file.path() + " but " + path
-            + " does not exist", e);
-      } catch (IOException e) {
-        throw new ConnectorException("cannot read the size of " + path + ": " + e.getMessage(), e);
-      }
-      if (size != file.sizeBytes()) {
-        throw new ConnectorException("manifest of run " + runId + " lists " + file.path() + " with " + file.sizeBytes()
-            + " bytes but " + path + " has " + size + " bytes");
-      }
-      rows += file.rows();
-    }
-    return rows;
+    });
   }
 
   private void removeUnlisted(Map<String, TableFile> listed) {
@@ -245,7 +228,7 @@ public final class StagedTable {
       }
       Files.move(stagingDir, output, StandardCopyOption.ATOMIC_MOVE);
     } catch (DirectoryNotEmptyException e) {
-      throw new ConnectorException("output " + output + " already exists and is not empty", e);
+      throw new TableExistsException("output " + output + " already exists and is not empty", e);
     } catch (IOException e) {
       throw new ConnectorException("cannot move staging directory " + stagingDir + " to " + output + ": "
           + e.getMessage(), e);

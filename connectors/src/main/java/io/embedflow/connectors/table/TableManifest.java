@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.embedflow.connectors.ConnectorException;
+import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.shard.IdType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +26,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The manifest of a published table, stored as {@value #FILE_NAME} in the table directory: which
- * run, model snapshot and data snapshot produced the table, and which files hold its rows.
- * Readers read only the files listed here.
+ * The manifest of a published table, stored as {@value #FILE_NAME} in the table directory or under
+ * the table's prefix: which run, model snapshot and data snapshot produced the table, and which files
+ * hold its rows. A table exists iff its manifest does; readers read only the files listed here (see
+ * {@link TableLocation}).
  *
  * @param format {@value #FORMAT}
  * @param runId the run that wrote the table
@@ -98,10 +100,19 @@ public record TableManifest(
     Path target = tableDir.resolve(FILE_NAME);
     Path temp = tableDir.resolve("." + FILE_NAME + ".tmp");
     try {
-      Files.write(temp, JSON.writeValueAsBytes(this));
+      Files.write(temp, toJson());
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new ConnectorException("cannot write table manifest " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The manifest as {@link #writeTo} stores it: pretty JSON, {@code createdAt} as ISO-8601. */
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsBytes(this);
+    } catch (IOException e) {
+      throw new ConnectorException("cannot encode the manifest of run " + runId + ": " + e.getMessage(), e);
     }
   }
 
@@ -113,20 +124,48 @@ public record TableManifest(
    */
   public static TableManifest read(Path tableDir) {
     Path file = tableDir.resolve(FILE_NAME);
-    TableManifest manifest;
+    byte[] json;
     try {
-      manifest = JSON.readValue(Files.readAllBytes(file), TableManifest.class);
+      json = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ConnectorException("table manifest " + file + " does not exist; is " + tableDir
           + " a published embedflow table?", e);
     } catch (IOException e) {
       throw new ConnectorException("table manifest " + file + " is malformed: " + e.getMessage(), e);
     }
+    return parse(json, file.toString());
+  }
+
+  /**
+   * Reads the manifest of the table at {@code location}: a local directory or {@code s3://bucket/prefix/}
+   * (reached with {@link S3Settings#fromEnvironment()} and the AWS credential chain).
+   *
+   * @throws ConnectorException as {@link #read(Path)} does, naming the location
+   */
+  public static TableManifest read(String location) {
+    try (TableLocation table = TableLocation.open(location, S3Settings.fromEnvironment())) {
+      return table.readManifest();
+    }
+  }
+
+  /**
+   * Parses a manifest's JSON.
+   *
+   * @param where the manifest's path or URI, for messages
+   * @throws ConnectorException as {@link #read(Path)} does
+   */
+  public static TableManifest parse(byte[] json, String where) {
+    TableManifest manifest;
+    try {
+      manifest = JSON.readValue(json, TableManifest.class);
+    } catch (IOException e) {
+      throw new ConnectorException("table manifest " + where + " is malformed: " + e.getMessage(), e);
+    }
     if (manifest == null) {
-      throw new ConnectorException("table manifest " + file + " is empty");
+      throw new ConnectorException("table manifest " + where + " is empty");
     }
     if (!FORMAT.equals(manifest.format())) {
-      throw new ConnectorException("table manifest " + file + " has format '" + manifest.format() + "'; expected '"
+      throw new ConnectorException("table manifest " + where + " has format '" + manifest.format() + "'; expected '"
           + FORMAT + "'");
     }
     return manifest;

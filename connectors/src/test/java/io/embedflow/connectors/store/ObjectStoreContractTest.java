@@ -172,6 +172,19 @@ abstract class ObjectStoreContractTest {
   }
 
   @Test
+  void findAnyTellsWhetherAPrefixHoldsAnything() {
+    assertThat(store.findAny("")).isEmpty();
+    store.putBytes("a/deep/x", utf8("x"));
+    store.putBytes("b", utf8("b"));
+
+    assertThat(store.findAny("")).hasValueSatisfying(info -> assertThat(info.key()).isIn("a/deep/x", "b"));
+    assertThat(store.findAny("a/")).hasValueSatisfying(info -> assertThat(info.key()).isEqualTo("a/deep/x"));
+    assertThat(store.findAny("a/deep/x")).hasValueSatisfying(info -> assertThat(info.size()).isEqualTo(1));
+    assertThat(store.findAny("c/")).isEmpty();
+    assertThatThrownBy(() -> store.findAny("/a")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void deleteRemovesAndToleratesAbsence() {
     store.putBytes("d/x", utf8("x"));
     store.putBytes("d/y", utf8("y"));

@@ -50,7 +50,7 @@ final class EmbedCommand implements Callable<Integer> {
     String textColumn;
 
     @Option(names = "--output", required = true, paramLabel = "DIR|S3URI",
-            description = "Table directory to create (must not exist, or be empty).")
+            description = "Table to create: a directory, or s3://bucket/prefix/ (must not exist, or be empty).")
     String output;
 
     @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N",

@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.cli;
 
+import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.OrchestratorException;
@@ -9,7 +10,6 @@ import io.embedflow.orchestrator.metadata.StoredDataSnapshot;
 import io.embedflow.orchestrator.refresh.DataSnapshotJson;
 import io.embedflow.orchestrator.registry.ModelRef;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code embedflow lineage TABLE_DIR} and {@code embedflow lineage --model NAME/N}. */
+/** {@code embedflow lineage TABLE} (a directory or {@code s3://} prefix) and {@code embedflow lineage --model NAME/N}. */
 @Command(name = "lineage", mixinStandardHelpOptions = true,
         description = "Where a table came from (model snapshot, versions and aliases, data snapshot, run, code, config), "
                 + "or with --model which tables and runs a model version produced.")
@@ -31,8 +31,8 @@ final class LineageCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "TABLE_DIR")
-    Path table;
+    @Parameters(arity = "0..1", paramLabel = "TABLE", description = "Table directory or s3://bucket/prefix/.")
+    String table;
 
     @Option(names = "--model", paramLabel = "MODEL", description = "NAME, NAME/N or NAME@ALIAS.")
     String model;
@@ -43,7 +43,7 @@ final class LineageCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if ((table == null) == (model == null)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a TABLE_DIR or --model, not both");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a TABLE or --model, not both");
         }
         try (EmbedflowHome home = main.openHome()) {
             Object result = table != null ? ofTable(home) : ofModel(home);
@@ -58,9 +58,10 @@ final class LineageCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> ofTable(EmbedflowHome home) {
-        TableManifest manifest = TableManifest.read(table);
+        String location = ObjectStores.normalize(table);
+        TableManifest manifest = TableManifest.read(location);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("table", table.toAbsolutePath().normalize().toString());
+        m.put("table", location);
         m.put("rows", manifest.rowCount());
         m.put("rejected", manifest.rejectedCount());
         m.put("dimension", manifest.dimension());

@@ -118,8 +118,9 @@ final class RunsCommand implements Callable<Integer> {
         @Parameters(paramLabel = "ID")
         String id;
 
-        @Option(names = "--output", paramLabel = "DIR", description = "Table directory (default: <original>-replay-<run id>).")
-        java.nio.file.Path output;
+        @Option(names = "--output", paramLabel = "DIR|S3URI",
+                description = "Table directory or s3://bucket/prefix/ (default: <original>-replay-<run id>).")
+        String output;
 
         @Option(names = "--no-progress", description = "Never show the progress bar.")
         boolean noProgress;

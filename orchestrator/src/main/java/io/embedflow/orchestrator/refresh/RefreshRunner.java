@@ -1,7 +1,9 @@
 package io.embedflow.orchestrator.refresh;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.connectors.ConnectorException;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.flink.refresh.EmbeddingRefreshJob;
 import io.embedflow.flink.refresh.RefreshJobSpec;
@@ -18,8 +20,6 @@ import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.JobMetrics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Runs one embedding refresh and keeps its run record: resolves the model in the registry,
  * plans the dataset, submits {@link EmbeddingRefreshJob} to a Flink target, follows its progress,
- * and records the outcome (counts from the published table's manifest).
+ * and records the outcome (counts from the published table's manifest). The table is a local
+ * directory or an {@code s3://} prefix ({@link TableLocation}); the run record keeps the location.
  */
 public final class RefreshRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -111,7 +112,7 @@ public final class RefreshRunner {
         try {
             Map<String, Object> accumulators = execute(spec, target, progress);
             progress.progress(spec.plan().totalRows());
-            TableManifest manifest = TableManifest.read(Path.of(spec.output()));
+            TableManifest manifest = TableManifest.read(spec.output());
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
@@ -119,8 +120,8 @@ public final class RefreshRunner {
             return new Outcome(run, manifest, false);
         } catch (RuntimeException e) {
             String reason = Failures.describe(e);
-            try {
-                StagedTable.open(Path.of(spec.output()), runId).abort();
+            try (TableLocation table = TableLocation.open(spec.output(), S3Settings.fromEnvironment())) {
+                table.abort(runId);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -137,15 +138,17 @@ public final class RefreshRunner {
         if (previous.isEmpty() || previous.get().outputPath() == null) {
             return Optional.empty();
         }
-        Path table = Path.of(previous.get().outputPath());
-        if (!Files.isRegularFile(table.resolve(TableManifest.FILE_NAME))) {
+        Optional<TableManifest> manifest;
+        try (TableLocation table = TableLocation.open(previous.get().outputPath(), S3Settings.fromEnvironment())) {
+            manifest = table.manifest();
+        } catch (ConnectorException unreadable) {
+            // a previous table that cannot be read is not intact: embed again, and let that run report any failure
             return Optional.empty();
         }
-        TableManifest manifest = TableManifest.read(table);
-        if (!manifest.runId().equals(previous.get().id())) {
+        if (manifest.isEmpty() || !manifest.get().runId().equals(previous.get().id())) {
             return Optional.empty();
         }
-        return Optional.of(new Outcome(previous.get(), manifest, true));
+        return Optional.of(new Outcome(previous.get(), manifest.get(), true));
     }
 
     /** What decides a table's content: model, data, the columns, duplicate handling (not batching or parallelism). */

@@ -56,9 +56,10 @@ public final class Replays {
     public record Prepared(RunRecord original, RefreshRequest request, ModelVersion version, ModelSnapshot snapshot) {}
 
     /**
-     * @param output where the replay's table goes; null for {@code <original output>-replay-<run id>}
+     * @param output where the replay's table goes (a directory or {@code s3://bucket/prefix/}); null for
+     *     {@code <original output>-replay-<run id>}, beside the original whether local or on S3
      */
-    public Prepared prepare(String runId, Path output, String codeVersion) {
+    public Prepared prepare(String runId, String output, String codeVersion) {
         RunRecord run = metadata.findRun(runId).orElseThrow(() -> new OrchestratorException("run '" + runId + "' not found"));
         if (!"refresh".equals(run.kind())) {
             throw new OrchestratorException("run " + run.id() + " is a " + run.kind() + " run; only refresh runs can be replayed");
@@ -107,7 +108,7 @@ public final class Replays {
         });
         String original = run.outputPath().endsWith("/") ? run.outputPath().substring(0, run.outputPath().length() - 1)
                 : run.outputPath();
-        String target = output != null ? output.toString() : original + "-replay-" + run.id();
+        String target = output != null ? output : original + "-replay-" + run.id();
         RefreshRequest request = new RefreshRequest(version.ref(), input,
                 config.get(RefreshOptions.ID_COLUMN.key()), config.get(RefreshOptions.TEXT_COLUMN.key()), target,
                 Integer.parseInt(config.getOrDefault(RefreshOptions.PARALLELISM.key(), "1")),

@@ -2,7 +2,8 @@ package io.embedflow.flink.refresh;
 
 import io.embedflow.connectors.parquet.TextRow;
 import io.embedflow.connectors.shard.IdType;
-import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.flink.embed.EmbeddedRow;
 import io.embedflow.flink.embed.RejectedRecord;
@@ -15,7 +16,6 @@ import io.embedflow.flink.sink.RejectedWriterOperator;
 import io.embedflow.flink.sink.TableCommitOperator;
 import io.embedflow.flink.sink.TableWriterOperator;
 import io.embedflow.flink.source.ShardSource;
-import java.nio.file.Path;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -36,9 +36,11 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *        └─ ids -> keyBy -> DuplicateIdCheck ────────────────────────────────────────────┘
  * </pre>
  * The table appears atomically when the committer publishes it; a failed run publishes nothing.
+ * The output is a local directory or {@code s3://bucket/prefix/} (see {@code TableLocation} for what
+ * each guarantees); the task managers reach S3 with {@code S3Settings.fromEnvironment()}.
  *
  * <p>Submit the shaded jar: {@code flink run embedflow-pipelines-flink-job.jar --input DIR
- * --id-column id --text-column text --model MODEL_DIR --output DIR [--parallelism N]}.
+ * --id-column id --text-column text --model MODEL_DIR --output DIR|S3URI [--parallelism N]}.
  */
 public final class EmbeddingRefreshJob {
     private EmbeddingRefreshJob() {}
@@ -51,7 +53,11 @@ public final class EmbeddingRefreshJob {
         try {
             env.execute(jobName(spec));
         } catch (Exception e) {
-            StagedTable.open(Path.of(spec.output()), spec.runId()).abort();
+            try (TableLocation table = TableLocation.open(spec.output(), S3Settings.fromEnvironment())) {
+                table.abort(spec.runId());
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }

@@ -1,12 +1,14 @@
 package io.embedflow.flink.refresh;
 
+import io.embedflow.connectors.ConnectorException;
+import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.shard.DataFile;
 import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
-import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
 import io.embedflow.connectors.store.ObjectStores;
+import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.device.DeviceRequest;
@@ -67,9 +69,9 @@ public record RefreshJobSpec(
                     + conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU));
         }
         ModelDirectory.open(Path.of(modelDir));
-        Path out = Path.of(output).toAbsolutePath();
+        String out = ObjectStores.normalize(output);
         String in = ObjectStores.normalize(input);
-        if (!ObjectStores.isS3(in) && out.startsWith(Path.of(in))) {
+        if (ObjectStores.isS3(out) == ObjectStores.isS3(in) && isInside(out, in)) {
             throw new RefreshJobException("output " + out + " must not be inside the input " + in);
         }
         requireFreshOutput(out);
@@ -84,7 +86,7 @@ public record RefreshJobSpec(
             runId = "job-" + UUID.randomUUID().toString().substring(0, 8);
         }
         return new RefreshJobSpec(plan, Path.of(modelDir).toAbsolutePath().toString(), snapshotId,
-                conf.get(RefreshOptions.MODEL_REF), out.toString(), runId, parallelism, conf.get(RefreshOptions.DEVICE),
+                conf.get(RefreshOptions.MODEL_REF), out, runId, parallelism, conf.get(RefreshOptions.DEVICE),
                 new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
                         conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
                 conf.get(RefreshOptions.TOKENIZER_THREADS), conf.get(RefreshOptions.WINDOWS_AHEAD),
@@ -96,19 +98,21 @@ public record RefreshJobSpec(
     }
 
     /** Fails before any work when the output is taken: a table is never replaced in place. */
-    static void requireFreshOutput(Path out) {
-        if (Files.isRegularFile(out)) {
-            throw new RefreshJobException("output " + out + " is a file; give a directory that does not exist yet");
+    static void requireFreshOutput(String out) {
+        try (TableLocation table = TableLocation.open(out, S3Settings.fromEnvironment())) {
+            table.requireFree();
+        } catch (ConnectorException e) {
+            throw new RefreshJobException(e.getMessage(), e);
         }
-        if (Files.isDirectory(out)) {
-            try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new RefreshJobException("output " + out + " already exists and is not empty");
-                }
-            } catch (IOException e) {
-                throw new RefreshJobException("cannot read output directory " + out + ": " + e.getMessage(), e);
-            }
+    }
+
+    /** Whether location {@code inner} is {@code outer} or below it (both local paths, or both s3:// URIs). */
+    static boolean isInside(String inner, String outer) {
+        if (ObjectStores.isS3(outer)) {
+            String dir = outer.endsWith("/") ? outer : outer + "/";
+            return (inner.endsWith("/") ? inner : inner + "/").startsWith(dir);
         }
+        return Path.of(inner).startsWith(Path.of(outer));
     }
 
     /** The dataset's files relative to its root, by file index (as rejected rows name them). */

@@ -42,7 +42,8 @@ public final class RefreshOptions {
     public static final ConfigOption<String> MODEL_REF = key("embedflow.model-ref").stringType().noDefaultValue()
             .withDescription("The model's name and version as the registry knows it, e.g. starter/1.");
     public static final ConfigOption<String> OUTPUT = key("embedflow.output").stringType().noDefaultValue()
-            .withDescription("Directory the embedding table is published to; it must not exist or be empty.");
+            .withDescription("Where the embedding table is published: a directory, or s3://bucket/prefix/ (the task managers"
+                    + " reach S3 through EMBEDFLOW_S3_ENDPOINT and the AWS credential chain); it must not exist or be empty.");
     public static final ConfigOption<String> RUN_ID = key("embedflow.run-id").stringType().noDefaultValue()
             .withDescription("Run id recorded in the table's manifest; generated when absent.");
     public static final ConfigOption<Integer> PARALLELISM = key("embedflow.parallelism").intType().defaultValue(1)

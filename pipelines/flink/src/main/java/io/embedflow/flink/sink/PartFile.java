@@ -1,8 +1,9 @@
 package io.embedflow.flink.sink;
 
 /**
- * A finished part file in the staging directory, sent to the committer (a Flink POJO).
- * {@code kind} is {@link #DATA} or {@link #REJECTED}.
+ * A finished part file, staged in its table location, sent to the committer (a Flink POJO).
+ * {@code kind} is {@link #DATA} or {@link #REJECTED}; {@code path} is relative to the table, as
+ * the manifest lists it.
  */
 public final class PartFile {
     public static final String DATA = "data";

@@ -1,11 +1,11 @@
 package io.embedflow.flink.sink;
 
-import io.embedflow.connectors.table.StagedTable;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.table.TableExistsException;
 import io.embedflow.connectors.table.TableFile;
+import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.flink.refresh.RefreshJobException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,8 +18,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * The single committer (parallelism 1): gathers the part files of the successful attempts, checks
- * that every planned input row is accounted for exactly once (embedded or rejected), writes the
- * manifest and publishes the staged table atomically. Nothing is visible before this succeeds.
+ * that every planned input row is accounted for exactly once (embedded or rejected), and publishes
+ * the table through its {@link TableLocation}: a local table is renamed into place, a table on S3
+ * gets its manifest written last. Nothing is visible before this succeeds. The table location
+ * (and its S3 client) is opened once in {@link #open()} and closed in {@link #close()}.
  */
 public final class TableCommitOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<PartFile, Void>, BoundedOneInput {
@@ -32,6 +34,7 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
     private final String output;
     private final Lineage lineage;
     private transient List<PartFile> parts;
+    private transient TableLocation table;
 
     public TableCommitOperator(String output, Lineage lineage) {
         this.output = output;
@@ -42,6 +45,7 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
     public void open() throws Exception {
         super.open();
         parts = new ArrayList<>();
+        table = TableLocation.open(output, S3Settings.fromEnvironment());
     }
 
     @Override
@@ -77,16 +81,29 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
             throw new SuppressRestartsException(new RefreshJobException("refusing to commit " + output + ": "
                     + rows + " embedded + " + rejectedRows + " rejected rows != " + lineage.plannedRows() + " input rows"));
         }
-        TableManifest manifest = new TableManifest("embedflow-table/1", lineage.runId(), lineage.modelSnapshotId(),
+        TableManifest manifest = new TableManifest(TableManifest.FORMAT, lineage.runId(), lineage.modelSnapshotId(),
                 lineage.modelRef(), lineage.dataSnapshotId(), lineage.idType(), dimension, rows, rejectedRows, truncated,
                 Instant.now(), data, rejected);
-        StagedTable.open(Path.of(output), lineage.runId()).publish(manifest);
+        try {
+            table.publish(manifest);
+        } catch (TableExistsException e) {
+            throw new SuppressRestartsException(new RefreshJobException(e.getMessage(), e));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (table != null) {
+                table.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     /** A committer restarted after it published (its task failed later) finds its own table there. */
     private boolean alreadyPublished() {
-        Path table = Path.of(output);
-        return Files.isRegularFile(table.resolve(TableManifest.FILE_NAME))
-                && lineage.runId().equals(TableManifest.read(table).runId());
+        return table.manifest().map(m -> m.runId().equals(lineage.runId())).orElse(false);
     }
 }

@@ -2,10 +2,11 @@ package io.embedflow.flink.sink;
 
 import io.embedflow.connectors.parquet.EmbeddingTableWriter;
 import io.embedflow.connectors.shard.IdType;
+import io.embedflow.connectors.table.PartKind;
 import io.embedflow.flink.embed.EmbeddedRow;
 import java.nio.file.Path;
 
-/** Writes one subtask's vectors into a staged table part file. */
+/** Writes one subtask's vectors into a table part file. */
 public final class TableWriterOperator extends PartWriterOperator<EmbeddedRow, EmbeddingTableWriter> {
     private static final long serialVersionUID = 1L;
 
@@ -13,8 +14,9 @@ public final class TableWriterOperator extends PartWriterOperator<EmbeddedRow, E
     private transient long truncated;
     private transient int dimension;
 
-    public TableWriterOperator(String tableDir, String runId, IdType idType) {
-        super(tableDir, runId, PartFile.DATA, "part");
+    /** @param output the table's location: a directory or {@code s3://bucket/prefix/} */
+    public TableWriterOperator(String output, String runId, IdType idType) {
+        super(output, runId, PartKind.DATA);
         this.idType = idType;
     }
 
