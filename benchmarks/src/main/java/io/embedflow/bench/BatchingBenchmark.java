@@ -306,13 +306,23 @@ public final class BatchingBenchmark implements Callable<Integer> {
         double bucketedRate = bucketed.rows() / bucketed.seconds();
         double ceilingRate = ceiling.rows() / ceiling.seconds();
         double jobRate = jobRows / jobSeconds;
+        double jobEmbedRate = jobRows / embedSeconds;
+        // On a machine without an accelerator the tokenizer and the model share the cores: the least wall
+        // time for both is the forward pass plus the tokenizing CPU time spread over every core.
+        int cores = Runtime.getRuntime().availableProcessors();
+        double sharedCpuRate = ceiling.rows() / (ceiling.seconds() + bucketed.tokenizeSeconds() / cores);
+        out.printf("ceiling with tokenizing on the same %d cores: %.0f rows/s ((c) + %.2f s / %d); the embed stage "
+                        + "reaches %.2f of it, the whole run %.2f%n", cores, sharedCpuRate, bucketed.tokenizeSeconds(),
+                cores, jobEmbedRate / sharedCpuRate, jobRate / sharedCpuRate);
         double mfu = flops.flops(bucketed.padded(), bucketed.paddedByWidth()) / bucketed.seconds() / peak;
         double mfuCeiling = flops.flops(ceiling.padded(), ceiling.paddedByWidth()) / ceiling.seconds() / peak;
         out.printf("naive_rows_per_s=%.0f bucketed_rows_per_s=%.0f ceiling_rows_per_s=%.0f job_rows_per_s=%.0f "
                         + "job_embed_rows_per_s=%.0f matmul_gflops=%.1f bucketed_vs_naive=%.2f job_vs_ceiling=%.3f "
+                        + "job_embed_vs_ceiling=%.3f job_embed_vs_shared_cpu_ceiling=%.3f "
                         + "mfu=%.4f mfu_ceiling=%.4f padding_naive=%.3f padding_bucketed=%.3f rows=%d%n",
-                naiveRate, bucketedRate, ceilingRate, jobRate, jobRows / embedSeconds, peak / 1e9,
-                bucketedRate / naiveRate, jobRate / ceilingRate, mfu, mfuCeiling, naive.padding(), bucketed.padding(), rows);
+                naiveRate, bucketedRate, ceilingRate, jobRate, jobEmbedRate, peak / 1e9,
+                bucketedRate / naiveRate, jobRate / ceilingRate, jobEmbedRate / ceilingRate, jobEmbedRate / sharedCpuRate,
+                mfu, mfuCeiling, naive.padding(), bucketed.padding(), rows);
         return 0;
     }
 
