@@ -30,10 +30,12 @@ import java.util.Properties;
  * @param pathStyle {@code true} for {@code http://host/bucket/key} requests (most S3-compatible stores),
  *     {@code false} for virtual-host style {@code http://bucket.host/key}
  * @param apiCallTimeout the limit on one API call including its retries; positive
- * @param maxConnections the size of the HTTP connection pool; at least 1
+ * @param maxConnections the size of the HTTP connection pool; at least 1; for the async clients the most requests
+ *     in flight at once
+ * @param asyncClient which implementation {@link S3Clients#createAsync(S3Settings)} builds
  */
 public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolean pathStyle, Duration apiCallTimeout,
-    int maxConnections) {
+    int maxConnections, AsyncClient asyncClient) {
   /** Environment variable with an endpoint override. */
   public static final String ENDPOINT_ENV = "EMBEDFLOW_S3_ENDPOINT";
   /** Environment variable: {@code true} or {@code false}. */
@@ -44,6 +46,23 @@ public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolea
   public static final String PATH_STYLE_PROPERTY = "embedflow.s3.path-style";
   /** The AWS SDK's region variable. */
   public static final String REGION_ENV = "AWS_REGION";
+  /** Environment variable: {@code auto}, {@code crt} or {@code java} (any case); see {@link AsyncClient}. */
+  public static final String ASYNC_CLIENT_ENV = "EMBEDFLOW_S3_ASYNC_CLIENT";
+  /** System property like {@value #ASYNC_CLIENT_ENV}; wins over it. */
+  public static final String ASYNC_CLIENT_PROPERTY = "embedflow.s3.async-client";
+
+  /** The implementation behind {@link S3Clients#createAsync(S3Settings)}. */
+  public enum AsyncClient {
+    /**
+     * {@link #CRT} where the AWS Common Runtime's native library loads on this machine, else {@link #JAVA}; the
+     * client that was chosen, and why, is logged.
+     */
+    AUTO,
+    /** The AWS Common Runtime S3 client (native code, its own connection pool and event loop); fails where the native library does not load. */
+    CRT,
+    /** The SDK's Java S3 async client on Netty: no native code. */
+    JAVA
+  }
 
   private static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(60);
   private static final int DEFAULT_MAX_CONNECTIONS = 64;
@@ -60,23 +79,33 @@ public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolea
     if (maxConnections < 1) {
       throw new ConnectorException("S3 max connections must be at least 1, was " + maxConnections);
     }
+    Objects.requireNonNull(asyncClient, "asyncClient");
   }
 
-  /** AWS S3 in the chain's region, virtual-host style, 60 s per API call, 64 connections. */
+  /** Settings with {@link AsyncClient#AUTO}. */
+  public S3Settings(Optional<String> region, Optional<URI> endpoint, boolean pathStyle, Duration apiCallTimeout,
+      int maxConnections) {
+    this(region, endpoint, pathStyle, apiCallTimeout, maxConnections, AsyncClient.AUTO);
+  }
+
+  /** AWS S3 in the chain's region, virtual-host style, 60 s per API call, 64 connections, {@link AsyncClient#AUTO}. */
   public static S3Settings defaults() {
-    return new S3Settings(Optional.empty(), Optional.empty(), false, DEFAULT_API_CALL_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    return new S3Settings(Optional.empty(), Optional.empty(), false, DEFAULT_API_CALL_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+        AsyncClient.AUTO);
   }
 
   /**
    * {@link #defaults()} changed by the process environment: the endpoint from
    * {@value #ENDPOINT_PROPERTY} or {@value #ENDPOINT_ENV}, path style from {@value #PATH_STYLE_PROPERTY}
-   * or {@value #PATH_STYLE_ENV}, the region from {@value #REGION_ENV}. System properties win over
+   * or {@value #PATH_STYLE_ENV}, the region from {@value #REGION_ENV}, the async client from
+   * {@value #ASYNC_CLIENT_PROPERTY} or {@value #ASYNC_CLIENT_ENV}. System properties win over
    * environment variables; blank values count as unset.
    *
    * <p>When an endpoint is set and path style is not, path style is on: S3-compatible stores almost
    * always need it, and virtual-host style needs wildcard DNS that a local store rarely has.
    *
-   * @throws ConnectorException for a malformed endpoint or a path-style value other than true/false
+   * @throws ConnectorException for a malformed endpoint, a path-style value other than true/false or an unknown
+   *     async client
    */
   public static S3Settings fromEnvironment() {
     return from(System.getenv(), System.getProperties());
@@ -88,6 +117,7 @@ public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolea
     Optional<String> endpoint = firstSet(properties.getProperty(ENDPOINT_PROPERTY), env.get(ENDPOINT_ENV));
     Optional<String> pathStyle = firstSet(properties.getProperty(PATH_STYLE_PROPERTY), env.get(PATH_STYLE_ENV));
     Optional<String> region = firstSet(env.get(REGION_ENV), null);
+    Optional<String> asyncClient = firstSet(properties.getProperty(ASYNC_CLIENT_PROPERTY), env.get(ASYNC_CLIENT_ENV));
     if (endpoint.isPresent()) {
       settings = settings.withEndpoint(parseEndpoint(endpoint.get())).withPathStyle(true);
     }
@@ -97,27 +127,34 @@ public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolea
     if (region.isPresent()) {
       settings = settings.withRegion(region.get());
     }
+    if (asyncClient.isPresent()) {
+      settings = settings.withAsyncClient(parseAsyncClient(asyncClient.get()));
+    }
     return settings;
   }
 
   public S3Settings withEndpoint(URI newEndpoint) {
-    return new S3Settings(region, Optional.of(newEndpoint), pathStyle, apiCallTimeout, maxConnections);
+    return new S3Settings(region, Optional.of(newEndpoint), pathStyle, apiCallTimeout, maxConnections, asyncClient);
   }
 
   public S3Settings withPathStyle(boolean newPathStyle) {
-    return new S3Settings(region, endpoint, newPathStyle, apiCallTimeout, maxConnections);
+    return new S3Settings(region, endpoint, newPathStyle, apiCallTimeout, maxConnections, asyncClient);
   }
 
   public S3Settings withRegion(String newRegion) {
-    return new S3Settings(Optional.of(newRegion), endpoint, pathStyle, apiCallTimeout, maxConnections);
+    return new S3Settings(Optional.of(newRegion), endpoint, pathStyle, apiCallTimeout, maxConnections, asyncClient);
   }
 
   public S3Settings withApiCallTimeout(Duration newTimeout) {
-    return new S3Settings(region, endpoint, pathStyle, newTimeout, maxConnections);
+    return new S3Settings(region, endpoint, pathStyle, newTimeout, maxConnections, asyncClient);
   }
 
   public S3Settings withMaxConnections(int newMaxConnections) {
-    return new S3Settings(region, endpoint, pathStyle, apiCallTimeout, newMaxConnections);
+    return new S3Settings(region, endpoint, pathStyle, apiCallTimeout, newMaxConnections, asyncClient);
+  }
+
+  public S3Settings withAsyncClient(AsyncClient newAsyncClient) {
+    return new S3Settings(region, endpoint, pathStyle, apiCallTimeout, maxConnections, newAsyncClient);
   }
 
   private static Optional<String> firstSet(String first, String second) {
@@ -143,6 +180,15 @@ public record S3Settings(Optional<String> region, Optional<URI> endpoint, boolea
       case "true" -> true;
       case "false" -> false;
       default -> throw new ConnectorException("S3 path style must be true or false, was '" + text + "'");
+    };
+  }
+
+  private static AsyncClient parseAsyncClient(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "auto" -> AsyncClient.AUTO;
+      case "crt" -> AsyncClient.CRT;
+      case "java" -> AsyncClient.JAVA;
+      default -> throw new ConnectorException("S3 async client must be auto, crt or java, was '" + text + "'");
     };
   }
 

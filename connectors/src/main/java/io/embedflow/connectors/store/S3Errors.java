@@ -16,8 +16,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 /**
  * Turns AWS SDK exceptions into {@link ObjectStoreException}s that say what failed, where, and whether
  * to retry. Text from the server or the SDK goes through {@link Redaction} before it enters a message.
+ * Shared by the stores and the prefetcher, so that both classify the same failure alike.
  */
-final class S3Errors {
+public final class S3Errors {
   private static final Set<String> DENIED = Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
       "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem",
       "InvalidSecurity", "InvalidClientTokenId", "MissingSecurityHeader");
@@ -29,12 +30,16 @@ final class S3Errors {
   private final String endpoint;
   private final String bucket;
 
-  S3Errors(String endpoint, String bucket) {
+  /**
+   * @param endpoint where requests go, for messages: the endpoint override, or a description of the AWS region
+   * @param bucket the bucket the operations address
+   */
+  public S3Errors(String endpoint, String bucket) {
     this.endpoint = endpoint;
     this.bucket = bucket;
   }
 
-  String endpoint() {
+  public String endpoint() {
     return endpoint;
   }
 
@@ -44,7 +49,7 @@ final class S3Errors {
    *
    * @param key the store key, for {@link ObjectNotFoundException}; {@code null} for operations on no one key
    */
-  ObjectStoreException translate(SdkException e, String action, String location, String key, String storeDescription) {
+  public ObjectStoreException translate(SdkException e, String action, String location, String key, String storeDescription) {
     if (e instanceof AwsServiceException service) {
       return translateService(service, action, location, key, storeDescription);
     }
@@ -75,11 +80,12 @@ final class S3Errors {
     if (key != null && (e instanceof NoSuchKeyException || "NoSuchKey".equals(code) || (status == 404 && code == null))) {
       return new ObjectNotFoundException(key, storeDescription, e);
     }
-    if (status == 403 || DENIED.contains(code)) {
+    if (status == 403 || (code != null && DENIED.contains(code))) {
       return new AccessDeniedException("access denied to " + action + " " + location + " (bucket '" + bucket + "' at "
           + endpoint + "), " + detail + "; check the AWS credentials and the bucket policy", e);
     }
-    boolean isTransient = status >= 500 || status == 429 || TRANSIENT.contains(code) || e.isThrottlingException();
+    boolean isTransient = status >= 500 || status == 429 || (code != null && TRANSIENT.contains(code))
+        || e.isThrottlingException();
     String hint = status == 301 || "PermanentRedirect".equals(code)
         ? "; the bucket is in another region: set AWS_REGION or S3Settings.region" : "";
     return new ObjectStoreException("cannot " + action + " " + location + " at " + endpoint + ", " + detail + hint, e,
