@@ -41,6 +41,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void thePrefetcherSitsBesideTheStores() {
+    noClasses().that().resideInAPackage("io.embedflow.connectors.prefetch..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.embedflow.connectors.parquet..",
+            "io.embedflow.connectors.shard..", "io.embedflow.connectors.table..", "io.embedflow.connectors.archive..")
+        .check(MAIN);
+    noClasses().that().resideInAnyPackage("io.embedflow.connectors.s3..", "io.embedflow.connectors.store..",
+            "io.embedflow.connectors.redact..")
+        .should().dependOnClassesThat().resideInAPackage("io.embedflow.connectors.prefetch..")
+        .check(MAIN);
+  }
+
+  @Test
   void shardPlanningDoesNotDependOnTheReadersAndWriters() {
     noClasses().that().resideInAnyPackage("io.embedflow.connectors.shard..", "io.embedflow.connectors.table..")
         .should().dependOnClassesThat().resideInAPackage("io.embedflow.connectors.parquet..")

@@ -66,6 +66,7 @@ public final class FaultProxy implements AutoCloseable {
   private final AtomicInteger requestsSeen = new AtomicInteger();
   private final AtomicInteger faultsInjected = new AtomicInteger();
   private final AtomicInteger openExchanges = new AtomicInteger();
+  private final AtomicInteger peakOpenExchanges = new AtomicInteger();
   private volatile Scope scope = Scope.GET;
   private volatile boolean closed;
 
@@ -144,6 +145,18 @@ public final class FaultProxy implements AutoCloseable {
     return openExchanges.get();
   }
 
+  /** The most requests ever answered at once. */
+  public int peakOpenExchanges() {
+    return peakOpenExchanges.get();
+  }
+
+  /** Sets {@link #requestsSeen()}, {@link #faultsInjected()} and {@link #peakOpenExchanges()} back to 0. */
+  public void resetCounters() {
+    requestsSeen.set(0);
+    faultsInjected.set(0);
+    peakOpenExchanges.set(0);
+  }
+
   /** Waits until no request is being answered; {@code false} if some still is after {@code timeout}. */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -214,7 +227,7 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         requestsSeen.incrementAndGet();
-        openExchanges.incrementAndGet();
+        peakOpenExchanges.accumulateAndGet(openExchanges.incrementAndGet(), Math::max);
         try {
           if (!exchange(request, takeFault(request), client, fromClient, toClient)) {
             return;
@@ -286,7 +299,7 @@ public final class FaultProxy implements AutoCloseable {
     boolean hasBody = !request.method().equals("HEAD") && response.status() != 204 && response.status() != 304;
     long length = hasBody ? response.contentLength() : 0;
     if (fault == null) {
-      boolean framed = Body.copy(response, fromTarget, toClient, hasBody);
+      boolean framed = !hasBody || Body.copy(response, fromTarget, toClient, true);
       toClient.flush();
       return framed;
     }

@@ -16,16 +16,21 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 /**
  * Classifies the failure of one attempt at one part, as {@link S3Errors} does for the stores, with what only a
  * prefetch knows: a 412 means the object changed since planning; a missing bucket is a missing object; a body
- * of the wrong length is worth another try; the CRT client's connection errors are transient. Every message
+ * of the wrong length is worth another try; so is a client-side failure of the CRT-based client. Every message
  * names the byte range and the object ({@link ByteRange#describe()}) and the endpoint.
+ *
+ * <p>The CRT-based client reports what went wrong on the way (a closed socket, throttling it already retried, a
+ * stalled connection) as a bare {@link SdkClientException} carrying only the CRT's error text, after retrying
+ * by itself; service errors with a response body still arrive as {@link AwsServiceException}s, and
+ * credentials are checked before anything is sent. So its other client-side failures count as transient.
  */
 final class FetchFailures {
-  private static final String CRT_PACKAGE = "software.amazon.awssdk.crt.";
-
   private final String endpoint;
+  private final boolean crtClient;
 
-  FetchFailures(String endpoint) {
+  FetchFailures(String endpoint, boolean crtClient) {
     this.endpoint = endpoint;
+    this.crtClient = crtClient;
   }
 
   /** The {@link BodyMismatch} of kind {@code LONGER_OBJECT} behind {@code failure}, if that is what it is. */
@@ -59,7 +64,7 @@ final class FetchFailures {
       return errors.translate(service, "read", what, range.key(), store);
     }
     SdkException sdk = find(cause, SdkException.class);
-    if (sdk != null && !(sdk instanceof SdkClientException && isCredentialsFailure(sdk)) && isCrtFailure(sdk)) {
+    if (crtClient && sdk instanceof SdkClientException && !isCredentialsFailure(sdk)) {
       return new ObjectStoreException("cannot read " + what + " at " + endpoint + ": " + messages(sdk), sdk, true);
     }
     if (sdk != null) {
@@ -73,20 +78,6 @@ final class FetchFailures {
   ObjectStoreException exhausted(ObjectStoreException last, ByteRange range, int attempts) {
     return new ObjectStoreException("gave up on " + range.describe() + " after " + attempts + " attempts; the last: "
         + last.getMessage(), last, true);
-  }
-
-  /**
-   * Whether a client-side failure came from the CRT's native code (connection closed, socket timeout, body cut
-   * short). The CRT reports them as its own runtime exceptions rather than {@link IOException}s; none of them is
-   * about the request itself, which the SDK rejects before the CRT sees it.
-   */
-  private static boolean isCrtFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getClass().getName().startsWith(CRT_PACKAGE)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isCredentialsFailure(Throwable e) {

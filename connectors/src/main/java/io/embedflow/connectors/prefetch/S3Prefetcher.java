@@ -4,13 +4,9 @@ import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.redact.Redaction;
 import io.embedflow.connectors.store.ObjectStoreException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -37,7 +33,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * throttling, timeouts, dropped connections, a body shorter or longer than asked for) are retried after an
  * exponential backoff with full jitter, up to {@link PrefetchOptions#maxAttempts()} attempts per part; permanent
  * ones (missing object or bucket, refused credentials, an object changed since planning) fail the range at
- * once. The client must not retry by itself (see {@code S3Clients.createAsync}), or attempts multiply.
+ * once. The client should retry as little as it can (see {@code S3Clients.createAsync}), or attempts multiply;
+ * the CRT-based client retries once within each attempt, so {@link PrefetchStats#retries()} counts only what it
+ * did not absorb.
  *
  * <p><b>What is verified.</b> Every response: that it covers exactly the requested bytes ({@code Content-Range}
  * or {@code Content-Length}) and that exactly that many bytes arrived. With an ETag, that every part comes from
@@ -47,7 +45,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * checksums and most S3-compatible stores send none, and then only lengths are checked); should the object be
  * longer than the range, that response is dropped after its headers and the range is asked for again with a
  * {@code Range} header. Ranged GETs carry no checksum: their bytes are checked by length only (TLS protects
- * them on the way).
+ * them on the way). The CRT-based client answers such a whole-object GET with a HEAD (for the checksum) and a
+ * GET, one request more per range; and it splits a part larger than its own part size (8 MiB) again.
  *
  * <p><b>Failures.</b> {@link #next()} throws a range's failure when the consumer reaches that range; the ranges
  * before it are still handed out. From then on the prefetcher fetches nothing more, and every {@code next()}
@@ -70,8 +69,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * }</pre>
  */
 public final class S3Prefetcher implements AutoCloseable {
-  private static final Comparator<Part> LIST_ORDER =
-      Comparator.comparingInt((Part part) -> part.fetch.index).thenComparingInt(part -> part.index);
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final S3AsyncClient client;
@@ -85,17 +82,9 @@ public final class S3Prefetcher implements AutoCloseable {
   /** Signalled when a range completes or fails, when the budget frees up, and on close. */
   private final Condition changed = lock.newCondition();
   // guarded by lock
-  private final RangeFetch[] fetches;
-  /** Parts in flight or waiting out a backoff. */
-  private final Set<Part> active = new LinkedHashSet<>();
-  /** Parts whose backoff is over, earliest in list order first. */
-  private final PriorityQueue<Part> ready = new PriorityQueue<>(LIST_ORDER);
-  private RangeFetch sending;
-  private int nextToReserve;
+  private final FetchQueue queue;
   private int nextToDeliver;
   private int inFlight;
-  private long reserved;
-  private long peakReserved;
   private long bytesFetched;
   private long requests;
   private long retries;
@@ -127,8 +116,9 @@ public final class S3Prefetcher implements AutoCloseable {
             + " bytes, more than one buffer can hold (" + PrefetchOptions.MAX_PART_SIZE + "); split the range");
       }
     }
-    this.fetches = new RangeFetch[this.ranges.size()];
-    this.failures = new FetchFailures(endpointOf(client));
+    this.queue = new FetchQueue(this.ranges, options.byteBudget(), options.partSize());
+    // the CRT-based client (S3AsyncClient.crtBuilder()) reports its failures differently; see FetchFailures
+    this.failures = new FetchFailures(endpointOf(client), client.getClass().getSimpleName().contains("Crt"));
     this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
     pump();
   }
@@ -137,7 +127,7 @@ public final class S3Prefetcher implements AutoCloseable {
   public boolean hasNext() {
     lock.lock();
     try {
-      return !closed && nextToDeliver < fetches.length;
+      return !closed && nextToDeliver < ranges.size();
     } finally {
       lock.unlock();
     }
@@ -157,8 +147,8 @@ public final class S3Prefetcher implements AutoCloseable {
     lock.lock();
     try {
       checkOpen();
-      if (nextToDeliver >= fetches.length) {
-        throw new NoSuchElementException("all " + fetches.length + " ranges have been taken");
+      if (nextToDeliver >= ranges.size()) {
+        throw new NoSuchElementException("all " + ranges.size() + " ranges have been taken");
       }
       long waitStart = 0;
       boolean waited = false;
@@ -167,9 +157,9 @@ public final class S3Prefetcher implements AutoCloseable {
           if (nextToDeliver >= failedIndex) {
             throw failure;
           }
-          RangeFetch fetch = fetches[nextToDeliver];
+          RangeFetch fetch = queue.fetch(nextToDeliver);
           if (fetch != null && fetch.isComplete()) {
-            fetches[nextToDeliver++] = null;
+            queue.take(nextToDeliver++);
             return new FetchedRange(this, fetch.range, fetch.index, fetch.buffer());
           }
           checkOpen();
@@ -197,8 +187,8 @@ public final class S3Prefetcher implements AutoCloseable {
     lock.lock();
     try {
       long end = closed ? closedNanos : System.nanoTime();
-      return new PrefetchStats(bytesFetched, requests, retries, inFlight, reserved, peakReserved, consumerWaitNanos,
-          end - startNanos);
+      return new PrefetchStats(bytesFetched, requests, retries, inFlight, queue.reserved(), queue.peakReserved(),
+          consumerWaitNanos, end - startNanos);
     } finally {
       lock.unlock();
     }
@@ -211,7 +201,7 @@ public final class S3Prefetcher implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Future<?>> toCancel = new ArrayList<>();
+    List<Future<?>> toCancel;
     ScheduledThreadPoolExecutor timerToStop;
     lock.lock();
     try {
@@ -220,19 +210,7 @@ public final class S3Prefetcher implements AutoCloseable {
       }
       closed = true;
       closedNanos = System.nanoTime();
-      for (Part part : active) {
-        collect(part, toCancel);
-      }
-      active.clear();
-      ready.clear();
-      sending = null;
-      for (int i = 0; i < fetches.length; i++) {
-        if (fetches[i] != null) {
-          fetches[i].abandoned = true;
-          fetches[i] = null;
-        }
-      }
-      reserved = 0;
+      toCancel = queue.abandonAll();
       timerToStop = timer;
       changed.signalAll();
     } finally {
@@ -251,7 +229,7 @@ public final class S3Prefetcher implements AutoCloseable {
       if (closed) {
         return;
       }
-      reserved -= range.range().length();
+      queue.release(range.range().length());
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -265,12 +243,9 @@ public final class S3Prefetcher implements AutoCloseable {
     lock.lock();
     try {
       while (!closed && inFlight < options.maxConcurrency()) {
-        Part part = ready.poll();
+        Part part = queue.next();
         if (part == null) {
-          part = nextNewPart();
-          if (part == null) {
-            break;
-          }
+          break;
         }
         part.attempts++;
         inFlight++;
@@ -288,33 +263,13 @@ public final class S3Prefetcher implements AutoCloseable {
     }
   }
 
-  /** The next part of the range being sent, else the first part of the next range if the budget has room. */
-  private Part nextNewPart() {
-    if (sending == null || !sending.hasUnsentParts()) {
-      sending = null;
-      if (nextToReserve >= fetches.length || nextToReserve >= failedIndex) {
-        return null;
-      }
-      ByteRange range = ranges.get(nextToReserve);
-      if (reserved + range.length() > options.byteBudget()) {
-        return null;
-      }
-      reserved += range.length();
-      peakReserved = Math.max(peakReserved, reserved);
-      sending = new RangeFetch(range, nextToReserve, options.partSize());
-      fetches[nextToReserve++] = sending;
-    }
-    Part part = sending.nextPart();
-    active.add(part);
-    return part;
-  }
-
   private void send(Part part) {
     boolean wholeObject = part.fetch.asWholeObject();
     CompletableFuture<GetObjectResponse> call;
     try {
       call = client.getObject(part.request(wholeObject), part.transformer(wholeObject));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // reported as the range's failure: an error thrown here would leave the part in flight for ever
       call = CompletableFuture.failedFuture(e);
     }
     boolean cancelNow;
@@ -334,18 +289,20 @@ public final class S3Prefetcher implements AutoCloseable {
   }
 
   private void finished(Part part, Throwable error) {
+    // classified before taking the lock; whenComplete would swallow anything thrown here, and the consumer wait for ever
+    ObjectStoreException failure = error == null || FetchFailures.isLongerObject(error) ? null
+        : classify(error, part.fetch.range);
     List<Future<?>> toCancel = null;
     lock.lock();
     try {
       inFlight--;
       part.call = null;
       if (closed || part.fetch.abandoned) {
-        active.remove(part);
         changed.signalAll();
         return;
       }
       if (error == null) {
-        active.remove(part);
+        queue.arrived(part);
         bytesFetched += part.length;
         if (part.fetch.partArrived()) {
           changed.signalAll();
@@ -353,22 +310,30 @@ public final class S3Prefetcher implements AutoCloseable {
       } else if (FetchFailures.isLongerObject(error)) {
         part.fetch.objectIsLonger();
         part.attempts--;
-        ready.add(part);
+        queue.retryNow(part);
+      } else if (failure.isTransient() && part.attempts < options.maxAttempts()) {
+        retries++;
+        part.backoff = timer().schedule(() -> backoffOver(part), backoff.delayNanos(part.attempts),
+            TimeUnit.NANOSECONDS);
       } else {
-        ObjectStoreException e = failures.translate(error, part.fetch.range);
-        if (e.isTransient() && part.attempts < options.maxAttempts()) {
-          retries++;
-          part.backoff = timer().schedule(() -> backoffOver(part), backoff.delayNanos(part.attempts),
-              TimeUnit.NANOSECONDS);
-        } else {
-          toCancel = fail(part.fetch.index, e.isTransient() ? failures.exhausted(e, part.fetch.range, part.attempts) : e);
-        }
+        toCancel = fail(part.fetch.index,
+            failure.isTransient() ? failures.exhausted(failure, part.fetch.range, part.attempts) : failure);
       }
     } finally {
       lock.unlock();
     }
     cancel(toCancel);
     pump();
+  }
+
+  private ObjectStoreException classify(Throwable error, ByteRange range) {
+    try {
+      return failures.translate(error, range);
+    } catch (RuntimeException bug) {
+      ObjectStoreException e = new ObjectStoreException("cannot read " + range.describe() + ": " + error, error, false);
+      e.addSuppressed(bug);
+      return e;
+    }
   }
 
   private void backoffOver(Part part) {
@@ -378,7 +343,7 @@ public final class S3Prefetcher implements AutoCloseable {
       if (closed || part.fetch.abandoned) {
         return;
       }
-      ready.add(part);
+      queue.retryNow(part);
     } finally {
       lock.unlock();
     }
@@ -390,42 +355,13 @@ public final class S3Prefetcher implements AutoCloseable {
    * An earlier failure stays the one reported. Returns the requests and timers to cancel, outside the lock.
    */
   private List<Future<?>> fail(int index, ObjectStoreException e) {
-    List<Future<?>> toCancel = new ArrayList<>();
     if (index >= failedIndex) {
-      return toCancel;
+      return List.of();
     }
     failure = e;
     failedIndex = index;
-    for (int i = index; i < nextToReserve; i++) {
-      RangeFetch fetch = fetches[i];
-      if (fetch != null && !fetch.abandoned) {
-        fetch.abandoned = true;
-        fetches[i] = null;
-        reserved -= fetch.range.length();
-      }
-    }
-    if (sending != null && sending.index >= index) {
-      sending = null;
-    }
-    active.removeIf(part -> {
-      if (part.fetch.index < index) {
-        return false;
-      }
-      collect(part, toCancel);
-      return true;
-    });
-    ready.removeIf(part -> part.fetch.index >= index);
     changed.signalAll();
-    return toCancel;
-  }
-
-  private static void collect(Part part, List<Future<?>> toCancel) {
-    if (part.call != null) {
-      toCancel.add(part.call);
-    }
-    if (part.backoff != null) {
-      toCancel.add(part.backoff);
-    }
+    return queue.abandonFrom(index);
   }
 
   private static void cancel(List<Future<?>> futures) {

@@ -45,9 +45,13 @@ import software.amazon.awssdk.services.s3.S3CrtAsyncClientBuilder;
  * default since 2.30. Downloads through {@code S3ObjectStore} still check lengths and ETags. A request that
  * asks for validation itself ({@code ChecksumMode.ENABLED} on a GET) is still validated.
  *
- * <p>The async clients never retry: their callers (the prefetcher) retry each part themselves with their own
- * budget and backoff, so that an SDK retry loop cannot hide inside one of their requests. Which implementation
- * {@link #createAsync} builds follows {@link S3Settings#asyncClient()}; see {@link #asyncClientFor}.
+ * <p>The async clients retry as little as they can: their callers (the prefetcher) retry each part themselves,
+ * with their own attempt limit and backoff. The Java-based client never retries. The CRT-based client cannot be
+ * told not to (the CRT reads 0 retries as its default of 3), so it retries a transient failure once, within the
+ * same call; a caller's attempt is then up to two HTTP requests. The CRT client also has no per-call timeout: a
+ * connection that moves no bytes for {@link S3Settings#apiCallTimeout()} is dropped instead. Which
+ * implementation {@link #createAsync} builds follows {@link S3Settings#asyncClient()}; see
+ * {@link #asyncClientFor}.
  *
  * <pre>{@code
  * try (S3Client client = S3Clients.create(S3Settings.fromEnvironment())) { ... }
@@ -83,9 +87,9 @@ public final class S3Clients {
   }
 
   /**
-   * An async client whose credentials come from the default AWS chain, like {@link #create(S3Settings)}. It never
-   * retries; it keeps at most {@link S3Settings#maxConnections()} connections (requests beyond that wait for one);
-   * its implementation is {@link #asyncClientFor(S3Settings)}.
+   * An async client whose credentials come from the default AWS chain, like {@link #create(S3Settings)}. It retries
+   * as little as it can (see above); it keeps at most {@link S3Settings#maxConnections()} connections (requests
+   * beyond that wait for one); its implementation is {@link #asyncClientFor(S3Settings)}.
    *
    * @throws ConnectorException when {@link AsyncClient#CRT} is asked for and the CRT's native library cannot load
    */
@@ -148,8 +152,8 @@ public final class S3Clients {
         .forcePathStyle(settings.pathStyle())
         .region(target.region())
         .crossRegionAccessEnabled(target.crossRegion())
-        .retryConfiguration(retry -> retry.numRetries(0))
-        // the CRT client has no per-call timeout: a connection that moves no bytes for that long is dropped instead
+        // the CRT reads 0 retries as "its default" (3), so 1 is the fewest it can be told; see the class comment
+        .retryConfiguration(retry -> retry.numRetries(1))
         .httpConfiguration(http -> http
             .connectionTimeout(settings.apiCallTimeout())
             .connectionHealthConfiguration(health -> health

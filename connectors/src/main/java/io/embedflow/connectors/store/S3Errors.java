@@ -80,11 +80,12 @@ public final class S3Errors {
     if (key != null && (e instanceof NoSuchKeyException || "NoSuchKey".equals(code) || (status == 404 && code == null))) {
       return new ObjectNotFoundException(key, storeDescription, e);
     }
-    if (status == 403 || DENIED.contains(code)) {
+    if (status == 403 || (code != null && DENIED.contains(code))) {
       return new AccessDeniedException("access denied to " + action + " " + location + " (bucket '" + bucket + "' at "
           + endpoint + "), " + detail + "; check the AWS credentials and the bucket policy", e);
     }
-    boolean isTransient = status >= 500 || status == 429 || TRANSIENT.contains(code) || e.isThrottlingException();
+    boolean isTransient = status >= 500 || status == 429 || (code != null && TRANSIENT.contains(code))
+        || e.isThrottlingException();
     String hint = status == 301 || "PermanentRedirect".equals(code)
         ? "; the bucket is in another region: set AWS_REGION or S3Settings.region" : "";
     return new ObjectStoreException("cannot " + action + " " + location + " at " + endpoint + ", " + detail + hint, e,

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.embedflow.connectors.ConnectorException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class S3SettingsTest {
@@ -30,7 +32,9 @@ class S3SettingsTest {
     assertThat(defaults.pathStyle()).isFalse();
     assertThat(defaults.apiCallTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(defaults.maxConnections()).isEqualTo(64);
+    assertThat(defaults.asyncClient()).isEqualTo(S3Settings.AsyncClient.AUTO);
     assertThat(S3Settings.from(Map.of(), new Properties())).isEqualTo(defaults);
+    assertThat(new S3Settings(Optional.empty(), Optional.empty(), false, Duration.ofSeconds(60), 64)).isEqualTo(defaults);
   }
 
   @Test
@@ -47,6 +51,18 @@ class S3SettingsTest {
     assertThat(overridden.endpoint()).contains(URI.create("https://ceph.local"));
     assertThat(overridden.pathStyle()).isFalse();
     assertThat(overridden.region()).isEmpty();
+  }
+
+  @Test
+  void readsTheAsyncClientChoice() {
+    assertThat(S3Settings.from(Map.of("EMBEDFLOW_S3_ASYNC_CLIENT", "Java"), new Properties()).asyncClient())
+        .isEqualTo(S3Settings.AsyncClient.JAVA);
+    assertThat(S3Settings.from(Map.of("EMBEDFLOW_S3_ASYNC_CLIENT", "java"),
+        properties("embedflow.s3.async-client", "crt")).asyncClient()).isEqualTo(S3Settings.AsyncClient.CRT);
+    assertThat(S3Settings.defaults().withAsyncClient(S3Settings.AsyncClient.JAVA).withRegion("eu-west-1").asyncClient())
+        .as("kept by the other withers").isEqualTo(S3Settings.AsyncClient.JAVA);
+    assertThatThrownBy(() -> S3Settings.from(Map.of("EMBEDFLOW_S3_ASYNC_CLIENT", "netty"), new Properties()))
+        .isInstanceOf(ConnectorException.class).hasMessageContaining("'netty'").hasMessageContaining("auto, crt or java");
   }
 
   @Test
@@ -75,6 +91,24 @@ class S3SettingsTest {
     }
     try (S3Client client = S3Clients.create(settings.withRegion("eu-central-1"))) {
       assertThat(client.serviceClientConfiguration().region().id()).isEqualTo("eu-central-1");
+    }
+  }
+
+  @Test
+  void asyncClientsFollowTheSettingsAndTheChoice() {
+    S3Settings settings = S3Settings.defaults().withEndpoint(URI.create("http://127.0.0.1:9")).withPathStyle(true)
+        .withRegion("eu-central-1");
+    // the CRT's native library loads on every machine this project builds on (linux-x86_64, glibc)
+    assertThat(S3Clients.asyncClientFor(settings)).isEqualTo(S3Settings.AsyncClient.CRT);
+    assertThat(S3Clients.asyncClientFor(settings.withAsyncClient(S3Settings.AsyncClient.JAVA)))
+        .isEqualTo(S3Settings.AsyncClient.JAVA);
+    for (S3Settings.AsyncClient kind : List.of(S3Settings.AsyncClient.CRT, S3Settings.AsyncClient.JAVA)) {
+      try (S3AsyncClient client = S3Clients.createAsync(settings.withAsyncClient(kind))) {
+        assertThat(client.getClass().getSimpleName().contains("Crt")).as(kind.name())
+            .isEqualTo(kind == S3Settings.AsyncClient.CRT);
+        assertThat(client.serviceClientConfiguration().endpointOverride()).contains(URI.create("http://127.0.0.1:9"));
+        assertThat(client.serviceClientConfiguration().region().id()).isEqualTo("eu-central-1");
+      }
     }
   }
 }
