@@ -5,6 +5,7 @@ import io.embedflow.connectors.io.PrefetchedInputFile;
 import io.embedflow.connectors.prefetch.ByteRange;
 import io.embedflow.connectors.prefetch.FetchedRange;
 import io.embedflow.connectors.prefetch.PrefetchOptions;
+import io.embedflow.connectors.prefetch.PrefetchStats;
 import io.embedflow.connectors.prefetch.S3Prefetcher;
 import io.embedflow.connectors.s3.S3Clients;
 import io.embedflow.connectors.s3.S3Settings;
@@ -36,6 +37,9 @@ final class S3ShardFetcher implements ShardFetcher {
     private final S3AsyncClient client;
     private final Map<String, ObjectStore> stores = new HashMap<>();
     private final Deque<Batch> batches = new ArrayDeque<>();
+    /** Counters of the prefetchers already closed. */
+    private long closedRequests;
+    private long closedRetries;
 
     S3ShardFetcher(S3Settings settings, PrefetchOptions options) {
         this.settings = settings;
@@ -95,9 +99,31 @@ final class S3ShardFetcher implements ShardFetcher {
             batches.poll();
             if (batch.prefetcher != null) {
                 batch.prefetcher.close();
+                PrefetchStats stats = batch.prefetcher.stats();
+                closedRequests += stats.requests();
+                closedRetries += stats.retries();
             }
         }
         return new Fetched(input, bytes, waited, () -> held.forEach(FetchedRange::close));
+    }
+
+    @Override
+    public long requests() {
+        return closedRequests + open().mapToLong(PrefetchStats::requests).sum();
+    }
+
+    @Override
+    public long retries() {
+        return closedRetries + open().mapToLong(PrefetchStats::retries).sum();
+    }
+
+    @Override
+    public int requestsInFlight() {
+        return open().mapToInt(PrefetchStats::requestsInFlight).sum();
+    }
+
+    private java.util.stream.Stream<PrefetchStats> open() {
+        return batches.stream().filter(b -> b.prefetcher != null).map(b -> b.prefetcher.stats());
     }
 
     private ObjectStore store(String bucket) {

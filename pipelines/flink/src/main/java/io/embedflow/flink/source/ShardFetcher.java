@@ -16,6 +16,21 @@ interface ShardFetcher extends AutoCloseable {
     /** The next announced shard's file, with its bytes at hand; blocks until they are. */
     Fetched take(Shard shard);
 
+    /** Requests sent to the store so far, retries included (0 for local files). */
+    default long requests() {
+        return 0;
+    }
+
+    /** Failed requests that were retried so far. */
+    default long retries() {
+        return 0;
+    }
+
+    /** Requests in flight now. */
+    default int requestsInFlight() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
 
 /**
  * Reads its shards in the order they were assigned, each through a {@link ShardFetcher} that was
@@ -21,7 +22,8 @@ import org.apache.flink.metrics.Counter;
  * after its last emitted row.
  *
  * <p>Metrics (on the source's metric group): {@code bytesRead} (the shards' footers and id and
- * text column chunks), {@code readWaitMillis} (time from asking for a shard's bytes to its reader
+ * text column chunks), {@code bytesReadPerSecond}, {@code readRequests}, {@code readRetries} and
+ * {@code readRequestsInFlight} (S3 ranged GETs of the prefetcher), {@code readWaitMillis} (time from asking for a shard's bytes to its reader
  * being open: waiting for the prefetch, or reading the row group from local disk). The same figures ride on each shard's first row
  * ({@link TextRow#readBytes}, {@link TextRow#readWaitNanos}) for the run record.
  */
@@ -51,6 +53,11 @@ final class ShardSourceReader implements SourceReader<TextRow, ShardSplit> {
     @Override
     public void start() {
         fetcher = fetcherFactory.get();
+        var metrics = context.metricGroup();
+        metrics.meter("bytesReadPerSecond", new MeterView(bytesRead));
+        metrics.gauge("readRequests", fetcher::requests);
+        metrics.gauge("readRetries", fetcher::retries);
+        metrics.gauge("readRequestsInFlight", fetcher::requestsInFlight);
         context.sendSplitRequest();
     }
 
