@@ -7,7 +7,6 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -24,6 +23,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class CronSchedule {
+
+    /** The zone of a schedule that names none. */
+    public static final ZoneId UTC = ZoneId.of("UTC");
 
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
@@ -59,9 +61,9 @@ public final class CronSchedule {
         }
     }
 
-    /** As {@link #parse(String, ZoneId)} in UTC. */
+    /** As {@link #parse(String, ZoneId)} in {@link #UTC}. */
     public static CronSchedule parse(String expression) {
-        return parse(expression, ZoneOffset.UTC);
+        return parse(expression, UTC);
     }
 
     public String expression() {

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -189,7 +188,7 @@ public final class RefreshSpecYaml {
                     + "expression is read");
         }
         if (cronText != null) {
-            ZoneId zone = ZoneOffset.UTC;
+            ZoneId zone = CronSchedule.UTC;
             if (zoneText != null) {
                 try {
                     zone = ZoneId.of(zoneText);

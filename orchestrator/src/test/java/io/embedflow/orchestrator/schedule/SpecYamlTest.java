@@ -8,7 +8,6 @@ import io.embedflow.orchestrator.registry.ModelRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -97,7 +96,7 @@ class SpecYamlTest {
     @Test
     void cronWithoutTimezoneIsUtc() {
         RefreshSpec spec = read(MINIMAL + "triggers: {cron: '*/15 * * * *'}\n");
-        assertThat(spec.triggers().cron().zone()).isEqualTo(ZoneOffset.UTC);
+        assertThat(spec.triggers().cron().zone()).isEqualTo(CronSchedule.UTC);
     }
 
     @Test
