@@ -14,10 +14,12 @@ import io.embedflow.orchestrator.schedule.TriggerFiring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,7 +42,7 @@ final class ScheduleCommand {
     Main main;
 
     /** Runs {@code work} against the schedule of the root command's state. */
-    <T> T withSchedule(java.util.function.BiFunction<EmbedflowHome, Schedule, T> work) {
+    <T> T withSchedule(BiFunction<EmbedflowHome, Schedule, T> work) {
         try (EmbedflowHome home = main.openHome()) {
             return work.apply(home, new Schedule(home.metadata(), Clock.systemUTC()));
         }
@@ -104,12 +106,14 @@ final class ScheduleCommand {
                     Json.print(out, rows);
                     return 0;
                 }
-                out.printf("%-24s %-12s %5s %-7s %-24s %-40s %s%n", "NAME", "TENANT", "PRI", "STATUS", "MODEL", "TRIGGERS",
-                        "LAST FIRED");
+                out.printf("%-24s %-12s %5s %-7s %-24s %-33s %s%n", "NAME", "TENANT", "PRI", "STATUS", "MODEL", "LAST FIRED",
+                        "TRIGGERS");
                 for (Map<String, Object> r : rows) {
-                    out.printf("%-24s %-12s %5s %-7s %-24s %-40s %s%n", r.get("name"), r.get("tenant"), r.get("priority"),
-                            r.get("status"), r.get("model"), r.get("triggers"), r.get("lastFired") == null ? "-"
-                                    : r.get("lastFired") + " " + r.get("lastFiredKind"));
+                    Object fired = r.get("lastFired");
+                    out.printf("%-24s %-12s %5s %-7s %-24s %-33s %s%n", r.get("name"), r.get("tenant"), r.get("priority"),
+                            r.get("status"), r.get("model"), fired == null ? "-"
+                                    : ScheduleViews.seconds(Instant.parse((String) fired)) + " " + r.get("lastFiredKind"),
+                            r.get("triggers"));
                 }
                 return 0;
             });

@@ -8,11 +8,13 @@ import io.embedflow.orchestrator.schedule.TriggerFiring;
 import io.embedflow.orchestrator.schedule.Triggers;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /** The schedule's records as text and as maps for {@code --json} (stable keys, ISO-8601 times). */
 final class ScheduleViews {
@@ -47,6 +49,7 @@ final class ScheduleViews {
         m.put("model", s.spec().model().toString());
         m.put("triggers", triggers(s.spec()));
         m.put("lastFired", last.isEmpty() ? null : last.get(0).firedAt().toString());
+        m.put("lastFiringId", last.isEmpty() ? null : last.get(0).id());
         m.put("lastFiredKind", last.isEmpty() ? null : last.get(0).kind().name());
         return m;
     }
@@ -59,7 +62,7 @@ final class ScheduleViews {
         m.put("updatedAt", s.updatedAt().toString());
         m.put("nextCronDue", nextCronDue(s, state, now));
         m.put("spec", RefreshSpecYaml.toMap(s.spec()));
-        m.put("state", state(state));
+        m.put("state", state(state, Instant::toString));
         m.put("firings", firings.stream().map(ScheduleViews::firing).toList());
         return m;
     }
@@ -72,14 +75,14 @@ final class ScheduleViews {
         if (next != null) {
             line(out, "next cron due", next);
         }
-        line(out, "created", s.createdAt());
-        line(out, "updated", s.updatedAt());
+        line(out, "created", seconds(s.createdAt()));
+        line(out, "updated", seconds(s.updatedAt()));
         out.println();
         out.println("spec:");
         RefreshSpecYaml.write(s.spec()).lines().forEach(l -> out.println("  " + l));
         out.println();
         out.println("trigger state:");
-        for (Map.Entry<String, Object> e : state(state).entrySet()) {
+        for (Map.Entry<String, Object> e : state(state, ScheduleViews::seconds).entrySet()) {
             line(out, "  " + e.getKey(), e.getValue());
         }
         out.println();
@@ -88,23 +91,23 @@ final class ScheduleViews {
             out.println("  none");
         }
         for (TriggerFiring f : firings) {
-            out.printf("  %-6d %-24s %-11s %s%n", f.id(), f.firedAt(), f.kind(), f.detail());
+            out.printf("  %-6d %-20s %-11s %s%n", f.id(), seconds(f.firedAt()), f.kind(), f.detail());
         }
     }
 
-    private static Map<String, Object> state(SpecState s) {
+    private static Map<String, Object> state(SpecState s, Function<Instant, String> time) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cronCheckedAt", text(s.cronCheckedAt()));
+        m.put("cronCheckedAt", text(s.cronCheckedAt(), time));
         m.put("dataSnapshotId", s.dataSnapshotId());
-        m.put("dataSeenAt", text(s.dataSeenAt()));
+        m.put("dataSeenAt", text(s.dataSeenAt(), time));
         m.put("aliasVersion", s.aliasVersion());
-        m.put("aliasSeenAt", text(s.aliasSeenAt()));
+        m.put("aliasSeenAt", text(s.aliasSeenAt(), time));
         m.put("upstreamRunsSeen", new TreeMap<>(s.upstreamRunsSeen()));
         m.put("lastRunId", s.lastRunId());
         m.put("lastRunSucceeded", s.lastRunSucceeded());
-        m.put("lastRunFinishedAt", text(s.lastRunFinishedAt()));
+        m.put("lastRunFinishedAt", text(s.lastRunFinishedAt(), time));
         m.put("lastSuccessRunId", s.lastSuccessRunId());
-        m.put("lastSuccessAt", text(s.lastSuccessAt()));
+        m.put("lastSuccessAt", text(s.lastSuccessAt(), time));
         return m;
     }
 
@@ -130,8 +133,13 @@ final class ScheduleViews {
         return s.paused() ? "paused" : "active";
     }
 
-    private static String text(Instant t) {
-        return t == null ? null : t.toString();
+    private static String text(Instant t, Function<Instant, String> time) {
+        return t == null ? null : time.apply(t);
+    }
+
+    /** An instant to the second, for people. */
+    static String seconds(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static void line(PrintWriter out, String key, Object value) {

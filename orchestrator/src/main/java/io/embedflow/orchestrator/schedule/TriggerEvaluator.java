@@ -95,20 +95,18 @@ public final class TriggerEvaluator {
     /** As {@link #evaluate}, with the specs that could not be evaluated. */
     public Evaluation evaluateAll(Instant now) {
         Objects.requireNonNull(now, "now");
+        // specs first: a spec and its state are added together, so a listed spec without a state was removed meanwhile
+        List<StoredSpec> specs = metadata.specs().list();
         Map<String, SpecState> states = metadata.specs().states();
         List<TriggerFiring> firings = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
-        for (StoredSpec stored : metadata.specs().list()) {
-            if (stored.paused()) {
+        for (StoredSpec stored : specs) {
+            SpecState state = states.get(stored.name());
+            if (stored.paused() || state == null) {
                 continue;
             }
             try {
                 RefreshSpec spec = RefreshSpecYaml.read("'" + stored.name() + "' as stored", stored.yaml(), null);
-                SpecState state = states.get(spec.name());
-                if (state == null) {
-                    throw new OrchestratorException("refresh spec '" + spec.name() + "' has no trigger state; add it again "
-                            + "with --replace");
-                }
                 firings.addAll(evaluate(spec, state, states, now, failures));
             } catch (OrchestratorException e) {
                 failures.add(new Failure(stored.name(), e.getMessage()));
