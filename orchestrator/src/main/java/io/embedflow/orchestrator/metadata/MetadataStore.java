@@ -54,11 +54,13 @@ public final class MetadataStore implements AutoCloseable {
 
     private final Db db;
     private final Aliases aliases;
+    private final SpecTables specs;
     private final Clock clock;
 
     private MetadataStore(Db db, Clock clock) {
         this.db = db;
         this.aliases = new Aliases(db, clock);
+        this.specs = new SpecTables(db, this);
         this.clock = clock;
     }
 
@@ -224,6 +226,13 @@ public final class MetadataStore implements AutoCloseable {
     /** The moves of {@code name@alias}, or of every alias of {@code name} when {@code alias} is null; oldest first. */
     public synchronized List<AliasMove> aliasHistory(String name, String alias) {
         return aliases.history(name, alias);
+    }
+
+    // ---- refresh specs ----
+
+    /** The refresh specs, their trigger state and the trigger log; calls hold this store's lock. */
+    public SpecTables specs() {
+        return specs;
     }
 
     // ---- data snapshots ----

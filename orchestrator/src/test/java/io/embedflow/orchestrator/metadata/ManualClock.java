@@ -7,16 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when told to. Thread-safe. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
     private volatile Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration step) {
+    public synchronized void advance(Duration step) {
         now = now.plus(step);
+    }
+
+    public void set(Instant instant) {
+        now = instant;
     }
 
     @Override
