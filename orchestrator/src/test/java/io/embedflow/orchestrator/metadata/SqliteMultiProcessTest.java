@@ -72,7 +72,7 @@ class SqliteMultiProcessTest {
             }
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
                 assertThat(SqliteMetadataStoreTest.strings(s, "PRAGMA integrity_check")).containsExactly("ok");
-                assertThat(MetadataStoreContract.ints(s, "SELECT COUNT(*) FROM " + Migrations.HISTORY_TABLE)).containsExactly(3);
+                assertThat(MetadataStoreContract.ints(s, "SELECT COUNT(*) FROM " + Migrations.HISTORY_TABLE)).containsExactly(4);
             }
         } finally {
             started.forEach(Process::destroyForcibly);
