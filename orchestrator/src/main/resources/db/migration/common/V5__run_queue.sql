@@ -26,8 +26,9 @@ CREATE TABLE run_queue (
 -- Dedupe: one active request per key, whoever inserts it (a partial index: both engines have them).
 CREATE UNIQUE INDEX run_queue_active_key ON run_queue (dedupe_key) WHERE state IN ('QUEUED', 'ADMITTED');
 
--- Admission passes read the active rows; listings read by tenant.
-CREATE INDEX run_queue_by_state ON run_queue (state, tenant, priority, id);
+-- Admission passes read every active row's claim from this index alone (it covers them), so
+-- finished rows, which accumulate, cost a pass nothing; listings read it by state and tenant.
+CREATE INDEX run_queue_by_state ON run_queue (state, tenant, priority, id, slots);
 
 CREATE INDEX run_queue_by_lease ON run_queue (lease_owner, state);
 

@@ -289,6 +289,14 @@ final class RunQueueTable implements RunQueue {
     }
 
     @Override
+    public OptionalLong reservation() {
+        synchronized (lock) {
+            long reserved = value(RESERVED_REQUEST);
+            return reserved > 0 ? OptionalLong.of(reserved) : OptionalLong.empty();
+        }
+    }
+
+    @Override
     public List<QueuedRun> list(QueueState state) {
         synchronized (lock) {
             return db.query(state + " run requests", SELECT + "WHERE state = ?" + order(state),

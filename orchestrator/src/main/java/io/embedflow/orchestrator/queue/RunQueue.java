@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.queue;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -57,7 +58,8 @@ public interface RunQueue {
     /**
      * One admission pass: plans with {@link FairSharePolicy} over every queued and admitted request
      * and moves the chosen ones to {@link QueueState#ADMITTED} under a lease for {@code owner}, in
-     * one transaction. A request cancelled by someone else meanwhile is left out.
+     * one transaction, keeping the plan's reservation for the next pass. A request cancelled by
+     * someone else meanwhile is left out.
      *
      * @return the requests admitted by this pass, in the policy's order
      */
@@ -99,6 +101,12 @@ public interface RunQueue {
     boolean cancel(long id, Instant now);
 
     Optional<QueuedRun> find(long id);
+
+    /**
+     * The request the last admission pass reserved slots for ({@link AdmissionPlan#reservedFor()}):
+     * the next pass serves its tenant first while that tenant holds no slots; empty if none.
+     */
+    OptionalLong reservation();
 
     /** The requests in {@code state}: queued ones by priority (highest first), then id, so each tenant's line is in order; others by id. */
     List<QueuedRun> list(QueueState state);

@@ -195,6 +195,7 @@ abstract class RunQueueContract implements RunQueueRaces {
         QueuedRun big = queue.enqueue(request("a", 3, "whole-cluster")).run();
         queue.enqueue(request("b"));
         assertThat(queue.admit("serve-1", T0.plusSeconds(1))).isEmpty();
+        assertThat(queue.reservation()).hasValue(big.id());
 
         // b's runs finish one by one: the freed slots wait for a's request, whatever b queues
         for (long id : smalls) {
@@ -295,6 +296,7 @@ abstract class RunQueueContract implements RunQueueRaces {
         queue = store.runQueue(SHARE, LEASE);
 
         assertThat(queue.find(admitted.id()).orElseThrow().state()).isEqualTo(QueueState.ADMITTED);
+        assertThat(queue.reservation()).hasValue(waiting.id());
         assertThat(queue.enqueue(request("a", 3, "k2")).run()).isEqualTo(waiting);
         assertThat(queue.heartbeat("serve-1", T0.plusSeconds(1))).containsExactly(admitted.id());
         assertThat(queue.enqueue(request("b")).run().id()).isGreaterThan(waiting.id());
