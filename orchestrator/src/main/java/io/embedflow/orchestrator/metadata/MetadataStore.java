@@ -1,6 +1,8 @@
 package io.embedflow.orchestrator.metadata;
 
 import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.queue.FairShare;
+import io.embedflow.orchestrator.queue.RunQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -268,6 +271,18 @@ public final class MetadataStore implements AutoCloseable {
     public synchronized Optional<String> findRunMetrics(String runId) {
         return db.first("metrics of run " + runId, "SELECT metrics_json FROM run_metrics WHERE run_id = ?",
                 rs -> rs.getString(1), runId);
+    }
+
+    // ---- run queue ----
+
+    /**
+     * The run queue in this database, checking and admitting requests with {@code share} and
+     * leasing admitted ones for {@code leaseTtl}; see {@link RunQueue}. A cheap view over this
+     * store's connection (take a new one when the capacity or the tenants change); it is closed
+     * with the store.
+     */
+    public RunQueue runQueue(FairShare share, Duration leaseTtl) {
+        return new RunQueueTable(db, this, share, leaseTtl);
     }
 
     // ---- runs ----

@@ -76,8 +76,8 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
     void newDatabaseIsAtTheCurrentSchemaVersionAndTellsOldOrchestratorsToStayAway() throws Exception {
         try (Connection c = raw(); Statement s = c.createStatement()) {
             assertThat(ints(s, "SELECT CAST(version AS INTEGER) FROM " + Migrations.HISTORY_TABLE + " ORDER BY installed_rank"))
-                    .containsExactly(1, 2, 3, 4);
-            assertThat(Migrations.CURRENT_VERSION).as("the constant follows the newest migration").isEqualTo(4);
+                    .containsExactly(1, 2, 3, 4, 5);
+            assertThat(Migrations.CURRENT_VERSION).as("the constant follows the newest migration").isEqualTo(5);
             // orchestrators from before Flyway refuse any schema_version above 1
             assertThat(ints(s, "SELECT MAX(version) FROM schema_version")).containsExactly(2);
         }
@@ -104,7 +104,7 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
         assertThatThrownBy(() -> MetadataStore.open(url, clock))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessage("metadata database " + database
-                        + " has schema version 5, newer than this embedflow (4); upgrade embedflow");
+                        + " has schema version 6, newer than this embedflow (5); upgrade embedflow");
         assertThat(schemaFingerprint()).isEqualTo(before);
     }
 
@@ -367,12 +367,12 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
         }
     }
 
-    /** Records, as a newer embedflow would, that migration V5 ran. */
+    /** Records, as a newer embedflow would, that migration V6 ran. */
     void forgeNewerSchema() throws SQLException {
         try (Connection c = raw(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO " + Migrations.HISTORY_TABLE + " (installed_rank, version, description, type, script, "
-                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '5', 'from the future', "
-                    + "'SQL', 'V5__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
+                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '6', 'from the future', "
+                    + "'SQL', 'V6__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
         }
     }
 
