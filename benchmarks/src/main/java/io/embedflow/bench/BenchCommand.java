@@ -5,5 +5,6 @@ import picocli.CommandLine.Command;
 /** {@code embedflow bench NAME}: throughput benchmarks, each against its baseline in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Throughput benchmarks; each prints a table and, last, key=value figures.",
-        subcommands = {EmbedBenchmark.class, ImportBenchmark.class, BatchingBenchmark.class, MemoryBenchmark.class})
+        subcommands = {EmbedBenchmark.class, ImportBenchmark.class, BatchingBenchmark.class, MemoryBenchmark.class,
+            S3Benchmark.class})
 public final class BenchCommand {}
