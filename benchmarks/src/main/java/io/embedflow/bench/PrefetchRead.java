@@ -28,6 +28,15 @@ final class PrefetchRead {
      *     not at all
      */
     static Result run(S3AsyncClient client, S3ObjectSet set, PrefetchOptions options) {
+        return run(ranges -> new S3Prefetcher(client, ranges, options), set);
+    }
+
+    /** As above, on the blocking client (one pool thread per request in flight). */
+    static Result run(software.amazon.awssdk.services.s3.S3Client client, S3ObjectSet set, PrefetchOptions options) {
+        return run(ranges -> new S3Prefetcher(client, ranges, options), set);
+    }
+
+    private static Result run(java.util.function.Function<List<ByteRange>, S3Prefetcher> open, S3ObjectSet set) {
         List<StoredObject> objects = set.objects();
         List<ByteRange> ranges = objects.stream()
                 .map(o -> ByteRange.wholeObject(set.bucket(), o.key(), o.size(), o.etag()))
@@ -37,7 +46,7 @@ final class PrefetchRead {
         long bytes = 0;
         int delivered = 0;
         long start = System.nanoTime();
-        try (S3Prefetcher prefetcher = new S3Prefetcher(client, ranges, options)) {
+        try (S3Prefetcher prefetcher = open.apply(ranges)) {
             while (prefetcher.hasNext()) {
                 try (FetchedRange fetched = prefetcher.next()) {
                     ByteBuffer data = fetched.data();

@@ -77,6 +77,18 @@ public final class S3Benchmark implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     S3Settings.AsyncClient asyncClient;
 
+    /** Which client the prefetcher fetches with. */
+    enum PrefetchClient {
+        /** The blocking client (Apache HttpClient 5) on a pool of one thread per request in flight. */
+        BLOCKING,
+        /** The async client chosen by --async-client. */
+        ASYNC
+    }
+
+    @Option(names = "--prefetch-client", defaultValue = "BLOCKING",
+            description = "Client of (c), the prefetcher: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    PrefetchClient prefetchClient;
+
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Where the scratch directory goes, deleted at the end (default: the system temp dir).")
     Path dir;
@@ -143,7 +155,11 @@ public final class S3Benchmark implements Callable<Integer> {
             StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(IDENTITY, CREDENTIAL));
             try (S3Client sync = S3Clients.create(settings, credentials);
+                    S3Client unretried = S3Clients.createUnretried(settings, credentials);
                     S3AsyncClient async = S3Clients.createAsync(settings, credentials)) {
+                java.util.function.Function<S3ObjectSet, PrefetchRead.Result> prefetchSet = set -> prefetchClient
+                        == PrefetchClient.BLOCKING ? PrefetchRead.run(unretried, set, options)
+                        : PrefetchRead.run(async, set, options);
                 sync.createBucket(b -> b.bucket(BUCKET));
                 long t0 = System.nanoTime();
                 List<S3ObjectSet> sets = upload(sync);
@@ -156,11 +172,13 @@ public final class S3Benchmark implements Callable<Integer> {
                     verify(set, "warm-up (sync pool)", S3Reads.syncPool(sync, set, n));
                     if (warmUp == WarmUp.ALL) {
                         verify(set, "warm-up (naive)", S3Reads.naive(sync, set));
-                        verify(set, "warm-up (prefetcher)", PrefetchRead.run(async, set, options).measured());
+                        verify(set, "warm-up (prefetcher)", prefetchSet.apply(set).measured());
                         verify(set, "warm-up (local disk)", S3Reads.localFiles(baseDir.resolve(BUCKET), set, n));
                     }
                 }
-                S3Report report = new S3Report(S3Clients.asyncClientFor(settings).toString(), n, options, warmUp,
+                S3Report report = new S3Report(S3Clients.asyncClientFor(settings).toString(),
+                        prefetchClient == PrefetchClient.BLOCKING ? "blocking"
+                                : S3Clients.asyncClientFor(settings).toString(), n, options, warmUp,
                         awscli, awscliMissing);
                 long pid = server.pid();
                 for (S3ObjectSet set : sets) {
@@ -175,7 +193,7 @@ public final class S3Benchmark implements Callable<Integer> {
                         ScratchDirs.delete(dest);
                     }
                     CpuTimes.Snapshot beforePrefetch = CpuTimes.take(pid);
-                    PrefetchRead.Result prefetched = PrefetchRead.run(async, set, options);
+                    PrefetchRead.Result prefetched = prefetchSet.apply(set);
                     Measured prefetch = verify(set, "(c) prefetcher",
                             prefetched.measured().withCpu(CpuTimes.take(pid).since(beforePrefetch)));
                     Measured asyncGets = measure(set, "(d) async GETs", pid, () -> S3Reads.asyncWindow(async, set, n));

@@ -53,6 +53,7 @@ final class S3Report {
     }
 
     private final String asyncClient;
+    private final String prefetchClient;
     private final int concurrency;
     private final PrefetchOptions options;
     private final S3Benchmark.WarmUp warmUp;
@@ -60,9 +61,10 @@ final class S3Report {
     private final List<String> awscliMissing;
     private final List<SetResult> results = new ArrayList<>();
 
-    S3Report(String asyncClient, int concurrency, PrefetchOptions options, S3Benchmark.WarmUp warmUp,
-            Optional<DebianAwsCli> awscli, List<String> awscliMissing) {
+    S3Report(String asyncClient, String prefetchClient, int concurrency, PrefetchOptions options,
+            S3Benchmark.WarmUp warmUp, Optional<DebianAwsCli> awscli, List<String> awscliMissing) {
         this.asyncClient = asyncClient;
+        this.prefetchClient = prefetchClient;
         this.concurrency = concurrency;
         this.options = options;
         this.warmUp = warmUp;
@@ -93,7 +95,7 @@ final class S3Report {
                 out.printf("%-6s %-14s %-56s %13s %8s %7s %11s %11s %11s %10s%n", set, shape,
                         "(b) aws s3 cp --recursive", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a");
             }
-            row(out, set, shape, "(c) S3Prefetcher, " + asyncClient + ", " + concurrency + " in flight, CRC32C",
+            row(out, set, shape, "(c) S3Prefetcher, " + prefetchClient + ", " + concurrency + " in flight, CRC32C",
                     r.prefetch(), r);
             row(out, set, shape, "(d) ceiling: " + concurrency + " GETs in flight, async " + asyncClient
                     + (r.asyncIsCeiling() ? " *" : ""), r.asyncGets(), r);
@@ -191,6 +193,7 @@ final class S3Report {
         line.append("prefetch_vs_awscli=").append(num(worst(SetResult::prefetchVsAwscli), 2))
                 .append(" prefetch_vs_ceiling=").append(num(worst(SetResult::prefetchVsCeiling), 2))
                 .append(" prefetch_vs_naive=").append(num(worst(SetResult::prefetchVsNaive), 2))
+                .append(" prefetch_client=").append(prefetchClient)
                 .append(" async_client=").append(asyncClient)
                 .append(" concurrency=").append(concurrency)
                 .append(" budget_bytes=").append(options.byteBudget())

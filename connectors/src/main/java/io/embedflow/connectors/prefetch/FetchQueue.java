@@ -33,7 +33,10 @@ final class FetchQueue {
   private long reserved;
   private long peakReserved;
 
-  FetchQueue(List<ByteRange> ranges, long budget, long partSize) {
+  private final java.util.function.IntFunction<byte[]> allocate;
+
+  FetchQueue(List<ByteRange> ranges, long budget, long partSize, java.util.function.IntFunction<byte[]> allocate) {
+    this.allocate = allocate;
     this.ranges = ranges;
     this.budget = budget;
     this.partSize = partSize;
@@ -55,7 +58,7 @@ final class FetchQueue {
       ByteRange range = ranges.get(nextToReserve);
       reserved += range.length();
       peakReserved = Math.max(peakReserved, reserved);
-      sending = new RangeFetch(range, nextToReserve, partSize);
+      sending = new RangeFetch(range, nextToReserve, partSize, allocate);
       fetches[nextToReserve++] = sending;
     }
     Part part = sending.nextPart();

@@ -32,8 +32,10 @@ public final class FetchedRange implements AutoCloseable {
   }
 
   /**
-   * A new read-only view of the bytes: position 0, limit {@code range().length()}. Views are independent of
-   * each other.
+   * A new view of the bytes: position 0, limit {@code range().length()}, backed by an array so that
+   * checksums, decoders and copies work on it in place. Views are independent of each other. The bytes
+   * are the consumer's until {@link #close()}; after it the prefetcher reuses the array for a later
+   * range, so no view may be used after closing.
    *
    * @throws IllegalStateException after {@link #close()}
    */
@@ -41,7 +43,11 @@ public final class FetchedRange implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("the bytes of " + range.describe() + " were given back (closed)");
     }
-    return ByteBuffer.wrap(bytes, 0, (int) range.length()).asReadOnlyBuffer();
+    return ByteBuffer.wrap(bytes, 0, (int) range.length()).slice();
+  }
+
+  byte[] bytes() {
+    return bytes;
   }
 
   /** Gives the bytes back to the prefetcher's budget. Idempotent. */

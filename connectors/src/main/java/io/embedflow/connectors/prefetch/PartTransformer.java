@@ -68,6 +68,26 @@ final class PartTransformer implements AsyncResponseTransformer<GetObjectRespons
     }
   }
 
+  /**
+   * The blocking counterpart of the reactive path: checks {@code r} as {@link #onResponse} does, then reads
+   * the body from {@code body} into the target, failing with a {@link BodyMismatch} when it is shorter or
+   * longer than the part.
+   */
+  GetObjectResponse receive(GetObjectResponse r, java.io.InputStream body) throws java.io.IOException {
+    BodyMismatch mismatch = wholeObject ? checkWhole(r) : checkRange(r);
+    if (mismatch != null) {
+      throw mismatch;
+    }
+    int written = body.readNBytes(target, offset, length);
+    if (written != length) {
+      throw BodyMismatch.shorterBody(written, length);
+    }
+    if (body.read() != -1) {
+      throw BodyMismatch.longerBody(length);
+    }
+    return r;
+  }
+
   private BodyMismatch checkWhole(GetObjectResponse r) {
     Long announced = r.contentLength();
     if (announced == null || announced == length) {

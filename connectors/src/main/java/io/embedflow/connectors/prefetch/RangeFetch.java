@@ -18,7 +18,10 @@ final class RangeFetch {
   /** Set when the range failed or the prefetcher closed: its parts' results are dropped, its bytes released. */
   boolean abandoned;
 
-  RangeFetch(ByteRange range, int index, long partSize) {
+  private final java.util.function.IntFunction<byte[]> allocate;
+
+  RangeFetch(ByteRange range, int index, long partSize, java.util.function.IntFunction<byte[]> allocate) {
+    this.allocate = allocate;
     this.range = range;
     this.index = index;
     this.partSize = partSize;
@@ -28,7 +31,7 @@ final class RangeFetch {
 
   synchronized byte[] buffer() {
     if (buffer == null) {
-      buffer = new byte[(int) range.length()];
+      buffer = allocate.apply((int) range.length());
     }
     return buffer;
   }

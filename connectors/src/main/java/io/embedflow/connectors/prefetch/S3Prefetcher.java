@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
@@ -71,7 +73,10 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 public final class S3Prefetcher implements AutoCloseable {
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private final S3AsyncClient client;
+  private final PartGetter getter;
+  /** Buffers of closed ranges, for reuse; guarded by itself. */
+  private final java.util.ArrayDeque<byte[]> spares = new java.util.ArrayDeque<>();
+  private long spareBytes;
   private final List<ByteRange> ranges;
   private final PrefetchOptions options;
   private final FetchFailures failures;
@@ -102,7 +107,38 @@ public final class S3Prefetcher implements AutoCloseable {
    * @throws IllegalArgumentException when a range is longer than the byte budget or than one Java array
    */
   public S3Prefetcher(S3AsyncClient client, List<ByteRange> ranges, PrefetchOptions options) {
-    this.client = Objects.requireNonNull(client, "client");
+    this(asyncGetter(Objects.requireNonNull(client, "client")), endpointOf(client),
+        client.getClass().getSimpleName().contains("Crt"), ranges, options);
+  }
+
+  /**
+   * Starts fetching {@code ranges} at once with the blocking client, on one thread of the prefetcher's own
+   * per request in flight: the cheapest path in CPU per byte (see {@code embedflow bench s3}).
+   *
+   * @param client a client that does not retry by itself ({@link io.embedflow.connectors.s3.S3Clients#createUnretried});
+   *     the caller keeps owning it
+   * @throws IllegalArgumentException when a range is longer than the byte budget or than one Java array
+   */
+  public S3Prefetcher(S3Client client, List<ByteRange> ranges, PrefetchOptions options) {
+    this(new BlockingPartGetter(Objects.requireNonNull(client, "client"), options.maxConcurrency()),
+        endpointOf(client.serviceClientConfiguration()), false, ranges, options);
+  }
+
+  private static PartGetter asyncGetter(S3AsyncClient client) {
+    return new PartGetter() {
+      @Override
+      public CompletableFuture<GetObjectResponse> get(GetObjectRequest request, PartTransformer transformer) {
+        return client.getObject(request, transformer);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  private S3Prefetcher(PartGetter getter, String endpoint, boolean crtClient, List<ByteRange> ranges,
+      PrefetchOptions options) {
+    this.getter = getter;
     this.ranges = List.copyOf(ranges);
     this.options = Objects.requireNonNull(options, "options");
     for (ByteRange range : this.ranges) {
@@ -116,9 +152,9 @@ public final class S3Prefetcher implements AutoCloseable {
             + " bytes, more than one buffer can hold (" + PrefetchOptions.MAX_PART_SIZE + "); split the range");
       }
     }
-    this.queue = new FetchQueue(this.ranges, options.byteBudget(), options.partSize());
+    this.queue = new FetchQueue(this.ranges, options.byteBudget(), options.partSize(), this::allocate);
     // the CRT-based client (S3AsyncClient.crtBuilder()) reports its failures differently; see FetchFailures
-    this.failures = new FetchFailures(endpointOf(client), client.getClass().getSimpleName().contains("Crt"));
+    this.failures = new FetchFailures(endpoint, crtClient);
     this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
     pump();
   }
@@ -221,6 +257,39 @@ public final class S3Prefetcher implements AutoCloseable {
       timerToStop.shutdownNow();
     }
     awaitNoneInFlight();
+    getter.close();
+  }
+
+  /**
+   * A buffer for a range of {@code length} bytes: a spare one of exactly that length given back by the
+   * consumer, else a new one. Reuse spares the allocation and zeroing of large arrays (objects of one size
+   * are the common case), which otherwise cost as much CPU as receiving the bytes.
+   */
+  private byte[] allocate(int length) {
+    synchronized (spares) {
+      for (java.util.Iterator<byte[]> it = spares.iterator(); it.hasNext(); ) {
+        byte[] spare = it.next();
+        if (spare.length == length) {
+          it.remove();
+          spareBytes -= length;
+          return spare;
+        }
+      }
+    }
+    return new byte[length];
+  }
+
+  /** Keeps a closed range's buffer for reuse, up to a quarter of the budget (at least one buffer) in spares. */
+  private void keepSpare(byte[] bytes) {
+    synchronized (spares) {
+      while (!spares.isEmpty() && spareBytes + bytes.length > Math.max(bytes.length, options.byteBudget() / 4)) {
+        spareBytes -= spares.removeFirst().length;
+      }
+      if (spareBytes + bytes.length <= Math.max(bytes.length, options.byteBudget() / 4)) {
+        spares.addLast(bytes);
+        spareBytes += bytes.length;
+      }
+    }
   }
 
   void release(FetchedRange range) {
@@ -229,6 +298,7 @@ public final class S3Prefetcher implements AutoCloseable {
       if (closed) {
         return;
       }
+      keepSpare(range.bytes());
       queue.release(range.range().length());
       changed.signalAll();
     } finally {
@@ -267,7 +337,7 @@ public final class S3Prefetcher implements AutoCloseable {
     boolean wholeObject = part.fetch.asWholeObject();
     CompletableFuture<GetObjectResponse> call;
     try {
-      call = client.getObject(part.request(wholeObject), part.transformer(wholeObject));
+      call = getter.get(part.request(wholeObject), part.transformer(wholeObject));
     } catch (RuntimeException | OutOfMemoryError e) {
       // reported as the range's failure: an error thrown here would leave the part in flight for ever
       call = CompletableFuture.failedFuture(e);
@@ -407,11 +477,14 @@ public final class S3Prefetcher implements AutoCloseable {
 
   private static String endpointOf(S3AsyncClient client) {
     try {
-      var configuration = client.serviceClientConfiguration();
-      return configuration.endpointOverride().map(uri -> Redaction.redact(uri.toString()))
-          .orElseGet(() -> "AWS S3 (" + configuration.region() + ")");
+      return endpointOf(client.serviceClientConfiguration());
     } catch (RuntimeException e) {
       return "S3";
     }
+  }
+
+  private static String endpointOf(software.amazon.awssdk.services.s3.S3ServiceClientConfiguration configuration) {
+    return configuration.endpointOverride().map(uri -> Redaction.redact(uri.toString()))
+        .orElseGet(() -> "AWS S3 (" + configuration.region() + ")");
   }
 }

@@ -87,6 +87,22 @@ public final class S3Clients {
   }
 
   /**
+   * A blocking client like {@link #create(S3Settings)} that never retries by itself, for callers that retry
+   * with their own policy and count the retries (the {@link io.embedflow.connectors.prefetch.S3Prefetcher}).
+   */
+  public static S3Client createUnretried(S3Settings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return build(settings, null, false);
+  }
+
+  /** {@link #createUnretried(S3Settings)} with explicit credentials; the client does not close them. */
+  public static S3Client createUnretried(S3Settings settings, AwsCredentialsProvider credentials) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(credentials, "credentials");
+    return build(settings, credentials, false);
+  }
+
+  /**
    * An async client whose credentials come from the default AWS chain, like {@link #create(S3Settings)}. It retries
    * as little as it can (see above); it keeps at most {@link S3Settings#maxConnections()} connections (requests
    * beyond that wait for one); its implementation is {@link #asyncClientFor(S3Settings)}.
@@ -117,9 +133,18 @@ public final class S3Clients {
   }
 
   private static S3Client build(S3Settings settings, AwsCredentialsProvider credentials) {
+    return build(settings, credentials, true);
+  }
+
+  private static S3Client build(S3Settings settings, AwsCredentialsProvider credentials, boolean sdkRetries) {
     S3ClientBuilder builder = S3Client.builder()
         .httpClientBuilder(Apache5HttpClient.builder().maxConnections(settings.maxConnections()))
-        .overrideConfiguration(o -> o.apiCallTimeout(settings.apiCallTimeout()))
+        .overrideConfiguration(o -> {
+          o.apiCallTimeout(settings.apiCallTimeout());
+          if (!sdkRetries) {
+            o.retryStrategy(AwsRetryStrategy.doNotRetry());
+          }
+        })
         .forcePathStyle(settings.pathStyle());
     if (credentials != null) {
       builder.credentialsProvider(credentials);

@@ -23,18 +23,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Shards on S3, fetched ahead by an {@link S3Prefetcher}: each shard's file tail (the footer) and
- * its id and text column chunks, in the reader's order, as parallel ranged GETs within a byte
- * budget. A shard's reader then finds every byte it reads in memory; a range too large for the
+ * Shards on S3, fetched ahead by an {@link S3Prefetcher} on the blocking client (the cheapest in
+ * CPU per byte; see {@code embedflow bench s3}): each shard's file tail (the footer) and its id and
+ * text column chunks, in the reader's order, as parallel ranged GETs within a byte budget. A shard's reader then finds every byte it reads in memory; a range too large for the
  * budget is left out of the prefetch and read on demand by ranged GETs.
  */
 final class S3ShardFetcher implements ShardFetcher {
     private final S3Settings settings;
     private final PrefetchOptions options;
-    private final S3AsyncClient client;
+    private final S3Client client;
     private final Map<String, ObjectStore> stores = new HashMap<>();
     private final Deque<Batch> batches = new ArrayDeque<>();
     /** Counters of the prefetchers already closed. */
@@ -44,7 +44,7 @@ final class S3ShardFetcher implements ShardFetcher {
     S3ShardFetcher(S3Settings settings, PrefetchOptions options) {
         this.settings = settings;
         this.options = options;
-        this.client = S3Clients.createAsync(settings);
+        this.client = S3Clients.createUnretried(settings);
     }
 
     @Override
