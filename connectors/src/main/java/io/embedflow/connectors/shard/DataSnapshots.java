@@ -57,6 +57,36 @@ public final class DataSnapshots {
     return DataSnapshot.of(files);
   }
 
+  /**
+   * The snapshot of the local directory {@code root} with the files {@link ShardPlanner} would plan
+   * (the same rules, so the same id as a plan of the same files), keeping those whose Hive partitions
+   * pass {@code where}; each file's SHA-256 comes from {@code fingerprints}, so an unchanged file is
+   * not read again. Reads nothing else and writes nothing.
+   *
+   * @throws ConnectorException when the directory is missing or cannot be read
+   * @return the snapshot, or empty when the directory holds no Parquet file that passes {@code where}
+   */
+  public static java.util.Optional<DataSnapshot> ofDirectory(java.nio.file.Path root, PartitionFilter where,
+      FileFingerprints fingerprints) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(where, "where");
+    Objects.requireNonNull(fingerprints, "fingerprints");
+    List<DataFile> files = new ArrayList<>();
+    for (java.util.Map.Entry<String, java.nio.file.Path> file : ShardPlanner.localParquetFiles(root)) {
+      if (where.matches(PartitionFilter.valuesOf(file.getKey()))) {
+        java.nio.file.Path path = file.getValue();
+        long size;
+        try {
+          size = java.nio.file.Files.size(path);
+        } catch (IOException e) {
+          throw new ConnectorException("cannot read the size of " + path + ": " + e.getMessage(), e);
+        }
+        files.add(new DataFile(file.getKey(), size, fingerprints.sha256(path)));
+      }
+    }
+    return files.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(DataSnapshot.of(files));
+  }
+
   private static boolean isHidden(String relative) {
     for (String segment : relative.split("/")) {
       if (segment.startsWith("_") || segment.startsWith(".")) {

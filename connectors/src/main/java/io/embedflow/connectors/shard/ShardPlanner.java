@@ -245,7 +245,24 @@ public final class ShardPlanner {
     return kept;
   }
 
+  /**
+   * The relative paths (with {@code /}) and absolute paths of the Parquet files a plan of the local
+   * directory {@code root} would read, sorted by relative path; the same rules as {@link #plan}.
+   */
+  static List<Map.Entry<String, Path>> localParquetFiles(Path root) {
+    return walkLocalFiles(root.toAbsolutePath().normalize()).stream()
+        .map(c -> Map.entry(c.relativePath(), Path.of(c.location()))).toList();
+  }
+
   private static List<Candidate> listLocalFiles(Path root) {
+    List<Candidate> files = walkLocalFiles(root);
+    if (files.isEmpty()) {
+      throw new ConnectorException("input directory " + root + " contains no *" + SUFFIX + " files");
+    }
+    return files;
+  }
+
+  private static List<Candidate> walkLocalFiles(Path root) {
     if (!Files.exists(root)) {
       throw new ConnectorException("input directory " + root + " does not exist");
     }
@@ -277,9 +294,6 @@ public final class ShardPlanner {
       });
     } catch (IOException e) {
       throw new ConnectorException("cannot list input directory " + root + ": " + LocalParquet.describe(e), e);
-    }
-    if (found.isEmpty()) {
-      throw new ConnectorException("input directory " + root + " contains no *" + SUFFIX + " files");
     }
     List<Candidate> files = new ArrayList<>(found.size());
     for (Path path : found) {
