@@ -49,15 +49,7 @@ public final class LocalTableLocation implements TableLocation {
 
   @Override
   public Optional<TableManifest> manifest() {
-    if (!Files.isRegularFile(dir.resolve(TableManifest.FILE_NAME))) {
-      return Optional.empty();
-    }
-    return Optional.of(TableManifest.read(dir));
-  }
-
-  @Override
-  public TableManifest readManifest() {
-    return TableManifest.read(dir);
+    return TableVersions.local(dir).latest().map(TableVersions.Version::manifest);
   }
 
   @Override

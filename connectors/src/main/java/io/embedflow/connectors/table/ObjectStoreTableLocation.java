@@ -86,13 +86,7 @@ public final class ObjectStoreTableLocation implements TableLocation {
 
   @Override
   public Optional<TableManifest> manifest() {
-    byte[] json;
-    try {
-      json = store.readBytes(TableManifest.FILE_NAME);
-    } catch (ObjectNotFoundException e) {
-      return Optional.empty();
-    }
-    return Optional.of(TableManifest.parse(json, describe() + TableManifest.FILE_NAME));
+    return TableVersions.in(store).latest().map(TableVersions.Version::manifest);
   }
 
   @Override

@@ -17,7 +17,6 @@ import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.shard.IdType;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -117,23 +116,17 @@ public record TableManifest(
   }
 
   /**
-   * Reads {@value #FILE_NAME} from {@code tableDir}.
+   * Reads the manifest of the table in {@code tableDir}: its newest version ({@link TableVersions}),
+   * or {@value #FILE_NAME} for a table of one run.
    *
    * @throws ConnectorException when the manifest is missing, is not valid JSON, lacks a required
    *     field or has another format than {@value #FORMAT}
    */
   public static TableManifest read(Path tableDir) {
-    Path file = tableDir.resolve(FILE_NAME);
-    byte[] json;
-    try {
-      json = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new ConnectorException("table manifest " + file + " does not exist; is " + tableDir
-          + " a published embedflow table?", e);
-    } catch (IOException e) {
-      throw new ConnectorException("table manifest " + file + " is malformed: " + e.getMessage(), e);
-    }
-    return parse(json, file.toString());
+    return TableVersions.local(tableDir.toAbsolutePath().normalize()).latest()
+        .map(TableVersions.Version::manifest)
+        .orElseThrow(() -> new ConnectorException("table manifest " + tableDir.resolve(FILE_NAME)
+            + " does not exist; is " + tableDir + " a published embedflow table?"));
   }
 
   /**
