@@ -73,6 +73,13 @@ final class RunsCommand implements Callable<Integer> {
                 line(out, "id", r.id());
                 line(out, "kind", r.kind());
                 line(out, "status", r.status());
+                if (r.origin() != null) {
+                    line(out, "spec", r.origin().spec());
+                    line(out, "trigger", r.origin().describeTrigger());
+                    if (r.origin().queueRequest() != null) {
+                        line(out, "queue request", r.origin().queueRequest());
+                    }
+                }
                 line(out, "model", r.modelRef());
                 line(out, "model snapshot", r.modelSnapshotId());
                 line(out, "data snapshot", r.dataSnapshotId());
@@ -96,6 +103,9 @@ final class RunsCommand implements Callable<Integer> {
                 }
                 if (r.error() != null) {
                     line(out, "error", r.error());
+                }
+                if (r.logLocation() != null) {
+                    line(out, "log", r.logLocation());
                 }
             }
             return 0;
