@@ -1,0 +1,444 @@
+package io.embedflow.orchestrator.serve;
+
+import io.embedflow.orchestrator.CodeVersion;
+import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.metadata.MetadataStore;
+import io.embedflow.orchestrator.metadata.RunIds;
+import io.embedflow.orchestrator.metadata.RunOrigin;
+import io.embedflow.orchestrator.metadata.RunRecord;
+import io.embedflow.orchestrator.metadata.RunStatus;
+import io.embedflow.orchestrator.queue.QueueState;
+import io.embedflow.orchestrator.queue.QueuedRun;
+import io.embedflow.orchestrator.queue.Requeue;
+import io.embedflow.orchestrator.queue.RunQueue;
+import io.embedflow.orchestrator.refresh.Failures;
+import io.embedflow.orchestrator.schedule.RefreshSpec;
+import io.embedflow.orchestrator.schedule.TriggerEvaluator;
+import io.embedflow.orchestrator.serve.ActiveRun.StopCause;
+import io.embedflow.orchestrator.serve.RunReconciler.Observation;
+import io.embedflow.orchestrator.submit.FlinkJob;
+import io.embedflow.orchestrator.submit.FlinkTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs and follows the requests the daemon admits, on a bounded pool of run threads, and ends each
+ * one: finish the request, or put it back in line for a retry, and report the run to the spec's
+ * triggers (which feeds {@code after:} chains).
+ *
+ * <p>Threading: {@link #admitted}, {@link #heartbeat}, {@link #enforce} and {@link #shutdown} are
+ * called from the daemon's one pass thread; each run executes on a run thread, which ends it. The
+ * map of active runs is the only state both touch. Every run future is owned here: the run thread
+ * catches and logs everything, and a shutdown waits for them (or interrupts them once its grace ran
+ * out).
+ */
+final class RunSupervisor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunSupervisor.class);
+
+    private final ServeConfig config;
+    private final String owner;
+    private final MetadataStore metadata;
+    private final RunQueue queue;
+    private final FlinkTarget target;
+    private final RunLauncher launcher;
+    private final RunReconciler reconciler;
+    private final TriggerEvaluator triggers;
+    private final Clock clock;
+    private final Runnable wakeup;
+    private final ThreadPoolExecutor pool;
+    private final Map<Long, ActiveRun> active = new ConcurrentHashMap<>();
+    /** Reclaimed requests whose earlier run could not be looked at yet (the cluster was unreachable). */
+    private final Map<Long, QueuedRun> toReconcile = new LinkedHashMap<>();
+    private final Object idle = new Object();
+    private volatile boolean detached;
+
+    /** {@code queue} is used to end requests, never to admit; {@code wakeup} is called when a run ended. */
+    RunSupervisor(ServeConfig config, String owner, MetadataStore metadata, RunQueue queue, FlinkTarget target,
+            RunLauncher launcher, TriggerEvaluator triggers, Clock clock, Runnable wakeup) {
+        this.config = config;
+        this.owner = owner;
+        this.metadata = metadata;
+        this.queue = queue;
+        this.target = target;
+        this.launcher = launcher;
+        this.reconciler = new RunReconciler(metadata, target, clock, config.followInterval());
+        this.triggers = triggers;
+        this.clock = clock;
+        this.wakeup = wakeup;
+        AtomicInteger threads = new AtomicInteger();
+        // bounded twice over: maxRuns threads, and as many waiting; the daemon admits nothing while all threads are busy
+        this.pool = new ThreadPoolExecutor(config.maxRuns(), config.maxRuns(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(config.maxRuns()), r -> {
+                    Thread t = new Thread(r, "serve-run-" + threads.incrementAndGet());
+                    t.setDaemon(true);   // a detached shutdown leaves followers behind without holding the JVM
+                    return t;
+                });
+    }
+
+    /** Runs being followed now. */
+    int running() {
+        return active.size();
+    }
+
+    /** Whether a run thread is free for another run. */
+    boolean hasRoom() {
+        return active.size() + toReconcile.size() < config.maxRuns();
+    }
+
+    /** The runs being followed, for status views. */
+    List<ActiveRun> active() {
+        return List.copyOf(active.values());
+    }
+
+    // ---- the pass thread ----
+
+    /**
+     * Takes on a request this daemon just admitted: a request with a run id came back from an
+     * earlier daemon and is reconciled first ({@link RunReconciler}); any other is started.
+     */
+    void admitted(QueuedRun request) {
+        if (request.runId() == null) {
+            start(request);
+            return;
+        }
+        Observation seen;
+        try {
+            seen = reconciler.observe(request.runId());
+        } catch (OrchestratorException e) {
+            LOG.warn("cannot tell yet what became of run {} of request {}; will look again: {}", request.runId(), request.id(),
+                    e.getMessage());
+            toReconcile.put(request.id(), request);
+            return;
+        }
+        toReconcile.remove(request.id());
+        Instant now = clock.instant();
+        if (seen instanceof Observation.NotStarted) {
+            start(request);
+        } else if (seen instanceof Observation.Succeeded s) {
+            LOG.info("request {}: its run {} had succeeded; finishing it", request.id(), s.run().id());
+            endRequest(request.id(), () -> queue.finish(request.id(), true, s.run().id(), now));
+            reportEnd(request.request().spec(), s.run().id(), true);
+        } else if (seen instanceof Observation.Failed f) {
+            retryOrFail(request, f.run(), FailureClassifier.classify(f.evidence()), now);
+        } else if (seen instanceof Observation.Running r) {
+            follow(request, r.run(), r.jobId());
+        }
+    }
+
+    /** Looks again at the reclaimed requests whose runs could not be looked at before. */
+    void reconcileLeftovers() {
+        for (QueuedRun request : new ArrayList<>(toReconcile.values())) {
+            admitted(request);
+        }
+    }
+
+    private void start(QueuedRun request) {
+        Instant now = clock.instant();
+        RunPayload payload;
+        RefreshSpec spec;
+        try {
+            payload = RunPayload.fromJson(request.request().payloadJson(), "run request " + request.id());
+            spec = payload.spec();
+        } catch (OrchestratorException e) {
+            String runId = RunIds.newId(now);
+            metadata.insertRun(RunRecord.started(runId, "refresh", null, null, null, null, null, null, CodeVersion.current(), now)
+                    .withOrigin(new RunOrigin(request.request().spec(), "MANUAL", request.request().trigger().detail(), null,
+                            request.id()))
+                    .failed("request " + request.id() + " cannot run: " + e.getMessage(), now));
+            endRequest(request.id(), () -> queue.finish(request.id(), false, runId, now));
+            return;
+        }
+        String runId = RunIds.newId(now);
+        // recorded before anything runs: a restart finds the run (or its absence) by this id
+        queue.attachRun(request.id(), runId);
+        ActiveRun run = new ActiveRun(request, spec.name(), runId, now, deadline(now), null);
+        RunLauncher.Launch launch = new RunLauncher.Launch(runId, request, payload, payload.origin(spec.name(), request.id()));
+        LOG.info("request {} of spec {} (tenant {}, {} slots): starting run {}, {} ms after its trigger fired", request.id(),
+                spec.name(), request.tenant(), request.slots(), runId, Duration.between(payload.firedAt(), now).toMillis());
+        submit(run, () -> launcher.run(launch), payload);
+    }
+
+    private void follow(QueuedRun request, RunRecord run, String jobId) {
+        RunPayload payload;
+        try {
+            payload = RunPayload.fromJson(request.request().payloadJson(), "run request " + request.id());
+        } catch (OrchestratorException e) {
+            payload = null;   // its record exists, which is all that ending it needs
+        }
+        ActiveRun followed = new ActiveRun(request, request.request().spec(), run.id(), run.startedAt(),
+                deadline(run.startedAt()), jobId);
+        submit(followed, () -> reconciler.follow(run, jobId), payload);
+    }
+
+    private Instant deadline(Instant start) {
+        return config.runTimeout().map(start::plus).orElse(null);
+    }
+
+    private void submit(ActiveRun run, Supplier<RunRecord> body, RunPayload payload) {
+        active.put(run.requestId(), run);
+        try {
+            run.future = pool.submit(() -> execute(run, body, payload));
+        } catch (RejectedExecutionException full) {
+            active.remove(run.requestId());
+            LOG.warn("no run thread free for request {}; it goes back in line", run.requestId());
+            endRequest(run.requestId(), () -> queue.requeue(run.requestId(), Requeue.RELEASED, clock.instant(), clock.instant()));
+        }
+    }
+
+    /**
+     * Renews this daemon's leases and stops the runs whose request it no longer holds: cancelled by
+     * {@code embedflow runs cancel}, or reclaimed by someone else after its lease lapsed.
+     */
+    void heartbeat(Instant now) {
+        Set<Long> held = queue.heartbeat(owner, now);
+        for (ActiveRun run : active.values()) {
+            if (held.contains(run.requestId()) || run.future == null || run.future.isDone()) {
+                continue;
+            }
+            QueueState state = queue.find(run.requestId()).map(QueuedRun::state).orElse(QueueState.CANCELLED);
+            if (state == QueueState.CANCELLED) {
+                stop(run, StopCause.USER, "cancelled by `embedflow runs cancel`");
+            } else if (state.isActive()) {
+                stop(run, StopCause.LEASE_LOST, "its lease on request " + run.requestId() + " lapsed and it was reclaimed");
+            }
+        }
+    }
+
+    /** Stops runs past their deadline, and asks again for the jobs of stopping runs whose job was not found before. */
+    void enforce(Instant now) {
+        for (ActiveRun run : active.values()) {
+            if (run.deadline != null && now.isAfter(run.deadline)) {
+                stop(run, StopCause.TIMEOUT, "timed out after " + config.runTimeout().orElseThrow());
+            }
+            if (run.needsJobCancel()) {
+                cancelJob(run);
+            }
+        }
+    }
+
+    private void stop(ActiveRun run, StopCause cause, String reason) {
+        if (run.requestStop(cause, reason)) {
+            LOG.info("stopping run {} of spec {}: {}", run.runId, run.spec, reason);
+            cancelJob(run);
+        }
+    }
+
+    /** Cancels the run's Flink job if it has one yet; {@link #enforce} tries again until it has. */
+    private void cancelJob(ActiveRun run) {
+        try {
+            String jobId = run.knownJobId != null ? run.knownJobId
+                    : target.findJob(RunReconciler.jobName(run.runId)).filter(j -> !j.isTerminal()).map(FlinkJob::id).orElse(null);
+            if (jobId != null) {
+                target.cancel(jobId);
+                run.jobCancelled();
+                LOG.info("asked Flink to cancel job {} of run {}", jobId, run.runId);
+            }
+        } catch (OrchestratorException e) {
+            LOG.warn("cannot cancel the job of run {} now: {}", run.runId, e.getMessage());
+        }
+    }
+
+    // ---- run threads ----
+
+    private void execute(ActiveRun run, Supplier<RunRecord> body, RunPayload payload) {
+        try {
+            RunRecord done;
+            try {
+                done = body.get();
+            } catch (RuntimeException failure) {
+                if (!detached) {
+                    failed(run, failure, payload);
+                }
+                return;
+            }
+            if (!detached) {
+                succeeded(run, done);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("could not record the end of run {} of request {}: {}", run.runId, run.requestId(), e.getMessage(), e);
+        } finally {
+            active.remove(run.requestId(), run);
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+            wakeup.run();
+        }
+    }
+
+    private void succeeded(ActiveRun run, RunRecord done) {
+        Instant now = clock.instant();
+        if (done.id().equals(run.runId)) {
+            metadata.updateRun(done.withLogLocation(logLocation(run.runId)));
+            LOG.info("run {} of spec {} succeeded: {} rows in {} s", done.id(), run.spec, done.rowsOut(), done.duration().toSeconds());
+        } else {
+            LOG.info("request {} of spec {}: nothing to do, run {} already made this table", run.requestId(), run.spec, done.id());
+        }
+        endRequest(run.requestId(), () -> queue.finish(run.requestId(), true, done.id(), now));
+        reportEnd(run.spec, done.id(), true);
+    }
+
+    private void failed(ActiveRun run, RuntimeException failure, RunPayload payload) {
+        Instant now = clock.instant();
+        StopCause cause = run.stopCause();
+        String reason = cause == null ? null
+                : cause == StopCause.SHUTDOWN ? "interrupted: the serve process running it shut down" : "cancelled: " + run.stopReason();
+        RunRecord record = recordFailure(run, failure, payload, reason, now);
+        if (cause == null) {
+            retryOrFail(run.request, record, FailureClassifier.classify(failure), now);
+            return;
+        }
+        LOG.info("run {} of spec {} stopped: {}", run.runId, run.spec, reason);
+        switch (cause) {
+            case USER -> reportEnd(run.spec, run.runId, false);
+            case TIMEOUT -> {
+                endRequest(run.requestId(), () -> queue.finish(run.requestId(), false, run.runId, now));
+                reportEnd(run.spec, run.runId, false);
+            }
+            case SHUTDOWN -> endRequest(run.requestId(), () -> queue.requeue(run.requestId(), Requeue.RELEASED, now, now));
+            case LEASE_LOST -> {
+                // the request is someone else's now
+            }
+        }
+    }
+
+    /** The run's record, FAILED with {@code reason} (or the runner's own reason) and the log location; created if the run never got one. */
+    private RunRecord recordFailure(ActiveRun run, RuntimeException failure, RunPayload payload, String reason, Instant now) {
+        Optional<RunRecord> found = metadata.findRun(run.runId);
+        String location = logLocation(run.runId);
+        if (found.isEmpty() && payload == null) {
+            throw new OrchestratorException("run " + run.runId + " has no record and its request no payload", failure);
+        }
+        if (found.isEmpty()) {
+            RefreshSpec spec = payload.spec();
+            RunRecord record = RunRecord.started(run.runId, "refresh", payload.model(), payload.modelSnapshotId(), null,
+                            spec.dataset(), spec.output(), null, CodeVersion.current(), run.startedAt)
+                    .withOrigin(payload.origin(spec.name(), run.requestId()))
+                    .withLogLocation(location)
+                    .failed(reason != null ? reason : Failures.describe(failure), now);
+            metadata.insertRun(record);
+            return record;
+        }
+        RunRecord record = found.get();
+        if (record.status() == RunStatus.RUNNING) {
+            record = record.failed(reason != null ? reason : Failures.describe(failure), now);
+        } else if (reason != null) {
+            record = record.withError(reason);
+        }
+        record = record.withLogLocation(location);
+        metadata.updateRun(record);
+        return record;
+    }
+
+    /** Puts the request back in line if its failure class has budget left; otherwise finishes it as FAILED. */
+    private void retryOrFail(QueuedRun request, RunRecord failed, FailureClassifier.Verdict verdict, Instant now) {
+        Optional<Requeue> reason = verdict.failureClass().requeue();
+        Optional<Duration> wait = reason.flatMap(r -> config.retries().next(r, request.retries(r), request.id()));
+        if (wait.isPresent()) {
+            int retry = request.retries(reason.get()) + 1;
+            LOG.warn("run {} of spec {} failed ({}, seen as '{}'): {}; retry {} of {} in {} s", failed.id(), request.request().spec(),
+                    verdict.failureClass(), verdict.evidence(), failed.error(), retry, config.retries().budget(reason.get()),
+                    wait.get().toSeconds());
+            endRequest(request.id(), () -> queue.requeue(request.id(), reason.get(), now.plus(wait.get()), now));
+            return;
+        }
+        LOG.warn("run {} of spec {} failed ({}{}): {}", failed.id(), request.request().spec(), verdict.failureClass(),
+                reason.isPresent() ? ", its retries are used up" : ", not retried", failed.error());
+        endRequest(request.id(), () -> queue.finish(request.id(), false, failed.id(), now));
+        reportEnd(request.request().spec(), failed.id(), false);
+    }
+
+    /** Runs a queue change that may find the request ended by someone else meanwhile (cancelled, say). */
+    private static void endRequest(long id, Runnable change) {
+        try {
+            change.run();
+        } catch (OrchestratorException e) {
+            LOG.info("request {} was not updated: {}", id, e.getMessage());
+        }
+    }
+
+    private void reportEnd(String spec, String runId, boolean succeeded) {
+        triggers.recordRunFinished(spec, runId, succeeded);
+    }
+
+    /** This process's log and, when the cluster still knows it, the run's Flink job. */
+    String logLocation(String runId) {
+        String location = config.logFile().toString();
+        try {
+            Optional<FlinkJob> job = target.findJob(RunReconciler.jobName(runId));
+            if (job.isPresent()) {
+                location += "; Flink job " + job.get().id() + " at " + target.restAddress() + "/#/job/" + job.get().id() + "/overview";
+            }
+        } catch (OrchestratorException e) {
+            LOG.debug("no Flink job location for run {}: {}", runId, e.getMessage());
+        }
+        return location;
+    }
+
+    // ---- shutdown ----
+
+    /** Waits until no run is active, at most {@code timeout}; true if none is. */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (!active.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops following runs as {@code policy} says: {@link ShutdownPolicy#REQUEUE} cancels their jobs
+     * and waits up to the grace for them to end (each goes back in line), then interrupts what is left;
+     * {@link ShutdownPolicy#DETACH} leaves the jobs running and hands their requests back with their
+     * run ids for the next start to follow.
+     */
+    void shutdown(ShutdownPolicy policy) {
+        if (policy == ShutdownPolicy.DETACH) {
+            detached = true;
+            pool.shutdown();
+            List<QueuedRun> handedBack = queue.reclaimOwner(owner, clock.instant());
+            LOG.info("detached from {} running runs; requests {} go back in line for the next start to follow", active.size(),
+                    handedBack.stream().map(QueuedRun::id).toList());
+            return;
+        }
+        for (ActiveRun run : active.values()) {
+            stop(run, StopCause.SHUTDOWN, "serve shut down");
+        }
+        pool.shutdown();
+        try {
+            if (!awaitIdle(config.shutdownGrace())) {
+                LOG.warn("{} runs did not end within {} of the shutdown; interrupting them", active.size(), config.shutdownGrace());
+                pool.shutdownNow();
+                if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("run threads still busy; their leases lapse and the next start reconciles their runs");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        }
+    }
+}
