@@ -429,7 +429,12 @@ final class RunSupervisor {
         }
         pool.shutdown();
         try {
-            if (!awaitIdle(config.shutdownGrace())) {
+            long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+            // a run may submit its job after the stop was asked for: keep asking until it ends or the grace is over
+            while (!awaitIdle(Duration.ofMillis(200)) && System.nanoTime() < deadline) {
+                active.values().stream().filter(ActiveRun::needsJobCancel).forEach(this::cancelJob);
+            }
+            if (!active.isEmpty()) {
                 LOG.warn("{} runs did not end within {} of the shutdown; interrupting them", active.size(), config.shutdownGrace());
                 pool.shutdownNow();
                 if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {

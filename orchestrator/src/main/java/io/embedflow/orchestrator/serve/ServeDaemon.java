@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class ServeDaemon implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeDaemon.class);
+    private static final AtomicInteger INCARNATIONS = new AtomicInteger();
 
     private final ServeConfig config;
     private final String owner;
@@ -78,7 +80,9 @@ public final class ServeDaemon implements AutoCloseable {
     private ServeDaemon(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe, FlinkTarget target,
             RunLauncher launcher, CapacitySource capacity, Clock clock) {
         this.config = config;
-        this.owner = config.name() + "#" + Long.toString(clock.millis(), 36) + "-" + ProcessHandle.current().pid();
+        // NAME#PID-START.N: unique per incarnation, even for daemons started in one process (tests) or on a manual clock
+        this.owner = config.name() + "#" + ProcessHandle.current().pid() + "-" + Long.toString(System.currentTimeMillis(), 36)
+                + "." + INCARNATIONS.incrementAndGet();
         this.metadata = metadata;
         this.triggers = new TriggerEvaluator(metadata, probe, clock);
         this.capacity = capacity;
