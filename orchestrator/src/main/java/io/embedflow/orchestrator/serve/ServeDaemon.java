@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * metadata store, the target and the launcher, and closes them after {@link #close}.
  *
  * <pre>{@code
- * ServeDaemon daemon = ServeDaemon.create(config, metadata, registry, probe, flink, new RefreshLauncher(runner, flink),
+ * ServeDaemon daemon = ServeDaemon.create(config, metadata, registry, probe, flink, new RefreshLauncher(runner, flink, metadata),
  *         CapacitySource.fixed(8), Clock.systemUTC());
  * Runtime.getRuntime().addShutdownHook(new Thread(daemon::close));
  * daemon.serve();   // until close()
