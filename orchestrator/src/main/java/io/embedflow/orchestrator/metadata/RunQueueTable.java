@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -119,21 +120,35 @@ final class RunQueueTable implements RunQueue {
 
     @Override
     public Optional<Enqueued> enqueueFiring(long firing, RunRequest request, Instant now) {
-        check(request);
+        return enqueueFirings(Map.of(firing, request), now).get(firing);
+    }
+
+    @Override
+    public Map<Long, Optional<Enqueued>> enqueueFirings(Map<Long, RunRequest> requests, Instant now) {
+        requests.values().forEach(this::check);
         Objects.requireNonNull(now, "now");
+        String what = requests.size() == 1 ? "firing " + requests.keySet().iterator().next() : requests.size() + " firings";
         synchronized (lock) {
-            return db.transaction("could not enqueue firing " + firing + " of refresh spec " + request.spec(), () -> {
-                // the firing's row first: of two daemons taking one firing, the second finds it taken
-                if (db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ?, consumed_at = ? "
-                        + "WHERE seq = ? AND consumed_at IS NULL", "queue", SqlTimes.format(now), firing) != 1) {
-                    return Optional.<Enqueued>empty();
+            return db.transaction("could not enqueue " + what, () -> {
+                Map<Long, Optional<Enqueued>> result = new LinkedHashMap<>();
+                for (Map.Entry<Long, RunRequest> e : requests.entrySet()) {
+                    result.put(e.getKey(), enqueueFiringInTransaction(e.getKey(), e.getValue(), now));
                 }
-                Enqueued enqueued = enqueueOne(request);
-                db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ? WHERE seq = ?",
-                        "queue:" + enqueued.run().id(), firing);
-                return Optional.of(enqueued);
+                return result;
             });
         }
+    }
+
+    private Optional<Enqueued> enqueueFiringInTransaction(long firing, RunRequest request, Instant now) {
+        // the firing's row first: of two daemons taking one firing, the second finds it taken
+        if (db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ?, consumed_at = ? "
+                + "WHERE seq = ? AND consumed_at IS NULL", "queue", SqlTimes.format(now), firing) != 1) {
+            return Optional.empty();
+        }
+        Enqueued enqueued = enqueueOne(request);
+        db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ? WHERE seq = ?",
+                "queue:" + enqueued.run().id(), firing);
+        return Optional.of(enqueued);
     }
 
     private Optional<QueuedRun> activeWithKey(String dedupeKey) {
@@ -292,14 +307,31 @@ final class RunQueueTable implements RunQueue {
         Objects.requireNonNull(runId, "runId");
         synchronized (lock) {
             return db.transaction("could not attach run " + runId + " to run request " + id, () -> {
-                QueuedRun run = requireActive(id, "attach run " + runId + " to");
-                db.update("could not attach run " + runId + " to run request " + id,
-                        "UPDATE run_queue SET run_id = ? WHERE id = ?", runId, id);
-                return new QueuedRun(id, run.request(), run.state(), run.attempts(), run.admittedAt(), run.leaseOwner(),
-                        run.leaseExpiresAt(), run.finishedAt(), runId, run.transientRetries(), run.preemptionRetries(),
-                        run.notBefore());
+                requireActive(id, "attach run " + runId + " to");
+                return attach(id, runId);
             });
         }
+    }
+
+    @Override
+    public Map<Long, QueuedRun> attachRuns(Map<Long, String> runIds) {
+        runIds.values().forEach(runId -> Objects.requireNonNull(runId, "runId"));
+        synchronized (lock) {
+            return db.transaction("could not attach runs to " + runIds.size() + " run requests", () -> {
+                Map<Long, QueuedRun> attached = new LinkedHashMap<>();
+                for (Map.Entry<Long, String> e : runIds.entrySet()) {
+                    if (find(e.getKey()).map(r -> r.state().isActive()).orElse(false)) {
+                        attached.put(e.getKey(), attach(e.getKey(), e.getValue()));
+                    }
+                }
+                return attached;
+            });
+        }
+    }
+
+    private QueuedRun attach(long id, String runId) {
+        db.update("could not attach run " + runId + " to run request " + id, "UPDATE run_queue SET run_id = ? WHERE id = ?", runId, id);
+        return find(id).orElseThrow(() -> unknown(id));
     }
 
     @Override

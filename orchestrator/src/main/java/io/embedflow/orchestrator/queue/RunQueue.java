@@ -2,6 +2,7 @@ package io.embedflow.orchestrator.queue;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -67,6 +68,14 @@ public interface RunQueue {
     Optional<Enqueued> enqueueFiring(long firing, RunRequest request, Instant now);
 
     /**
+     * {@link #enqueueFiring} for each firing in {@code requests} (firing number to its request), in the
+     * map's iteration order, in one transaction: all are stored and taken or none.
+     *
+     * @return for each firing, what {@link #enqueueFiring} returns, keyed and ordered as given
+     */
+    Map<Long, Optional<Enqueued>> enqueueFirings(Map<Long, RunRequest> requests, Instant now);
+
+    /**
      * One admission pass: plans with {@link FairSharePolicy} over every queued and admitted request
      * and moves the chosen ones to {@link QueueState#ADMITTED} under a lease for {@code owner}, in
      * one transaction, keeping the plan's reservation for the next pass. A request cancelled by
@@ -115,6 +124,14 @@ public interface RunQueue {
 
     /** Records the run record an admitted (or reclaimed) request became; fails on a terminal one. */
     QueuedRun attachRun(long id, String runId);
+
+    /**
+     * {@link #attachRun} for each request in {@code runIds} (request id to run id), in one
+     * transaction; a request that ended meanwhile (cancelled, say) is skipped.
+     *
+     * @return the requests the runs were attached to, keyed by request id
+     */
+    Map<Long, QueuedRun> attachRuns(Map<Long, String> runIds);
 
     /**
      * Ends an active request as {@link QueueState#SUCCEEDED} or {@link QueueState#FAILED}, freeing

@@ -20,7 +20,10 @@ import io.embedflow.orchestrator.schedule.RefreshSpecYaml;
 import io.embedflow.orchestrator.schedule.TriggerEvaluator;
 import io.embedflow.orchestrator.schedule.TriggerKind;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -79,11 +82,11 @@ final class FiringIntake {
      *     than it waits) rather than fixed (such a request fails)
      */
     Report take(RunQueue queue, Instant now, boolean capacityMayGrow) {
-        int queued = 0;
-        int folded = 0;
         int failed = 0;
         int dropped = 0;
         int left = 0;
+        Map<Long, RunRequest> batch = new LinkedHashMap<>();
+        Map<Long, TriggerLogEntry> firings = new HashMap<>();
         for (TriggerLogEntry firing : metadata.specs().pending(limit)) {
             Optional<StoredSpec> stored = metadata.specs().find(firing.spec());
             if (stored.isEmpty()) {
@@ -99,7 +102,7 @@ final class FiringIntake {
                 request = request(spec, firing, now);
             } catch (OrchestratorException e) {
                 if (FailureClassifier.classify(e).failureClass() != FailureClass.FATAL) {
-                    warnOnce(firing, "left for the next pass", e);
+                    warnOnce(firing, e.getMessage());
                     left++;
                 } else {
                     fail(firing, null, e.getMessage(), now);
@@ -107,31 +110,38 @@ final class FiringIntake {
                 }
                 continue;
             }
-            Optional<Enqueued> enqueued;
-            try {
-                enqueued = queue.enqueueFiring(firing.seq(), request, now);
-            } catch (OrchestratorException e) {
-                if (capacityMayGrow || FailureClassifier.classify(e).failureClass() != FailureClass.FATAL) {
-                    warnOnce(firing, "left for the next pass", e);
-                    left++;
-                } else {
-                    fail(firing, spec, e.getMessage(), now);
-                    failed++;
-                }
-                continue;
-            }
-            if (enqueued.isEmpty()) {
-                continue;   // another daemon took it meanwhile
-            }
-            warned.remove(firing.seq());
-            if (enqueued.get().created()) {
-                queued++;
-                LOG.info("firing {} of refresh spec {} ({}) queued as request {}", firing.seq(), spec.name(), firing.kind(),
-                        enqueued.get().run().id());
+            String never = queue.share().whyNever(request.tenant(), request.slots());
+            if (never != null && capacityMayGrow) {
+                warnOnce(firing, "it " + never + " for now");
+                left++;
+            } else if (never != null) {
+                fail(firing, spec, "tenant " + spec.tenant() + "'s run " + never, now);
+                failed++;
             } else {
-                folded++;
-                LOG.info("firing {} of refresh spec {} ({}) folded into request {}, which does the same work", firing.seq(),
-                        spec.name(), firing.kind(), enqueued.get().run().id());
+                batch.put(firing.seq(), request);
+                firings.put(firing.seq(), firing);
+            }
+        }
+        int queued = 0;
+        int folded = 0;
+        if (!batch.isEmpty()) {
+            // one transaction for the pass's firings: all are queued and taken, or all stay pending for the next pass
+            for (Map.Entry<Long, Optional<Enqueued>> e : queue.enqueueFirings(batch, now).entrySet()) {
+                TriggerLogEntry firing = firings.get(e.getKey());
+                warned.remove(firing.seq());
+                if (e.getValue().isEmpty()) {
+                    continue;   // another daemon took it meanwhile
+                }
+                Enqueued enqueued = e.getValue().get();
+                if (enqueued.created()) {
+                    queued++;
+                    LOG.info("firing {} of refresh spec {} ({}) queued as request {}", firing.seq(), firing.spec(), firing.kind(),
+                            enqueued.run().id());
+                } else {
+                    folded++;
+                    LOG.info("firing {} of refresh spec {} ({}) folded into request {}, which does the same work", firing.seq(),
+                            firing.spec(), firing.kind(), enqueued.run().id());
+                }
             }
         }
         return new Report(queued, folded, failed, dropped, left);
@@ -185,9 +195,9 @@ final class FiringIntake {
         LOG.warn("firing {} of refresh spec {} failed as run {}: {}", firing.seq(), firing.spec(), runId, reason);
     }
 
-    private void warnOnce(TriggerLogEntry firing, String what, OrchestratorException e) {
+    private void warnOnce(TriggerLogEntry firing, String why) {
         if (warned.add(firing.seq())) {
-            LOG.warn("firing {} of refresh spec {} {}: {}", firing.seq(), firing.spec(), what, e.getMessage());
+            LOG.warn("firing {} of refresh spec {} left for the next pass: {}", firing.seq(), firing.spec(), why);
         }
     }
 }

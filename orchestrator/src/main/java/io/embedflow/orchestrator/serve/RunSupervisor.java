@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -84,9 +84,9 @@ final class RunSupervisor {
         this.clock = clock;
         this.wakeup = wakeup;
         AtomicInteger threads = new AtomicInteger();
-        // bounded twice over: maxRuns threads, and as many waiting; the daemon admits nothing while all threads are busy
-        this.pool = new ThreadPoolExecutor(config.maxRuns(), config.maxRuns(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(config.maxRuns()), r -> {
+        // at most maxRuns threads, made as needed and reused when idle; no waiting line: the daemon admits nothing while
+        // maxRuns runs are active, and a run that finds no thread goes back in the queue
+        this.pool = new ThreadPoolExecutor(0, config.maxRuns(), 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "serve-run-" + threads.incrementAndGet());
                     t.setDaemon(true);   // a detached shutdown leaves followers behind without holding the JVM
                     return t;
@@ -111,14 +111,27 @@ final class RunSupervisor {
     // ---- the pass thread ----
 
     /**
-     * Takes on a request this daemon just admitted: a request with a run id came back from an
-     * earlier daemon and is reconciled first ({@link RunReconciler}); any other is started.
+     * Takes on the requests this daemon just admitted: a request with a run id came back from an
+     * earlier daemon and is reconciled first ({@link RunReconciler}); the others are started, their
+     * run ids recorded in one transaction before any of them runs.
      */
-    void admitted(QueuedRun request) {
-        if (request.runId() == null) {
-            start(request);
-            return;
+    void admitted(List<QueuedRun> requests) {
+        List<QueuedRun> fresh = new ArrayList<>();
+        for (QueuedRun request : requests) {
+            if (request.runId() == null || reconcile(request)) {
+                fresh.add(request);
+            }
         }
+        start(fresh);
+    }
+
+    /** Looks again at the reclaimed requests whose runs could not be looked at before. */
+    void reconcileLeftovers() {
+        admitted(new ArrayList<>(toReconcile.values()));
+    }
+
+    /** Ends, follows or retries a reclaimed request as its earlier run says; true when that run never started. */
+    private boolean reconcile(QueuedRun request) {
         Observation seen;
         try {
             seen = reconciler.observe(request.runId());
@@ -126,13 +139,11 @@ final class RunSupervisor {
             LOG.warn("cannot tell yet what became of run {} of request {}; will look again: {}", request.runId(), request.id(),
                     e.getMessage());
             toReconcile.put(request.id(), request);
-            return;
+            return false;
         }
         toReconcile.remove(request.id());
         Instant now = clock.instant();
-        if (seen instanceof Observation.NotStarted) {
-            start(request);
-        } else if (seen instanceof Observation.Succeeded s) {
+        if (seen instanceof Observation.Succeeded s) {
             LOG.info("request {}: its run {} had succeeded; finishing it", request.id(), s.run().id());
             endRequest(request.id(), () -> queue.finish(request.id(), true, s.run().id(), now));
             reportEnd(request.request().spec(), s.run().id(), true);
@@ -141,39 +152,55 @@ final class RunSupervisor {
         } else if (seen instanceof Observation.Running r) {
             follow(request, r.run(), r.jobId());
         }
+        return seen instanceof Observation.NotStarted;
     }
 
-    /** Looks again at the reclaimed requests whose runs could not be looked at before. */
-    void reconcileLeftovers() {
-        for (QueuedRun request : new ArrayList<>(toReconcile.values())) {
-            admitted(request);
-        }
+    private record Prepared(QueuedRun request, RunPayload payload, RefreshSpec spec) {
     }
 
-    private void start(QueuedRun request) {
-        Instant now = clock.instant();
-        RunPayload payload;
-        RefreshSpec spec;
-        try {
-            payload = RunPayload.fromJson(request.request().payloadJson(), "run request " + request.id());
-            spec = payload.spec();
-        } catch (OrchestratorException e) {
-            String runId = RunIds.newId(now);
-            metadata.insertRun(RunRecord.started(runId, "refresh", null, null, null, null, null, null, CodeVersion.current(), now)
-                    .withOrigin(new RunOrigin(request.request().spec(), "MANUAL", request.request().trigger().detail(), null,
-                            request.id()))
-                    .failed("request " + request.id() + " cannot run: " + e.getMessage(), now));
-            endRequest(request.id(), () -> queue.finish(request.id(), false, runId, now));
+    private void start(List<QueuedRun> requests) {
+        if (requests.isEmpty()) {
             return;
         }
+        Instant now = clock.instant();
+        Map<Long, Prepared> prepared = new LinkedHashMap<>();
+        Map<Long, String> runIds = new LinkedHashMap<>();
+        for (QueuedRun request : requests) {
+            try {
+                RunPayload payload = RunPayload.fromJson(request.request().payloadJson(), "run request " + request.id());
+                prepared.put(request.id(), new Prepared(request, payload, payload.spec()));
+                runIds.put(request.id(), RunIds.newId(now));
+            } catch (OrchestratorException e) {
+                unreadable(request, e, now);
+            }
+        }
+        // recorded before anything runs: a restart finds each run (or its absence) by this id
+        Map<Long, QueuedRun> attached = queue.attachRuns(runIds);
+        for (Prepared p : prepared.values()) {
+            if (!attached.containsKey(p.request().id())) {
+                LOG.info("request {} ended before its run started (cancelled?)", p.request().id());
+                continue;
+            }
+            String runId = runIds.get(p.request().id());
+            QueuedRun request = attached.get(p.request().id());
+            ActiveRun run = new ActiveRun(request, p.spec().name(), runId, now, deadline(now), null);
+            RunLauncher.Launch launch = new RunLauncher.Launch(runId, request, p.payload(),
+                    p.payload().origin(p.spec().name(), request.id()));
+            LOG.info("request {} of spec {} (tenant {}, {} slots): starting run {}, {} ms after its trigger fired", request.id(),
+                    p.spec().name(), request.tenant(), request.slots(), runId,
+                    Duration.between(p.payload().firedAt(), now).toMillis());
+            submit(run, () -> launcher.run(launch), p.payload());
+        }
+    }
+
+    /** A request whose payload cannot be read can never run: a FAILED record says why, and the request ends. */
+    private void unreadable(QueuedRun request, OrchestratorException e, Instant now) {
         String runId = RunIds.newId(now);
-        // recorded before anything runs: a restart finds the run (or its absence) by this id
-        queue.attachRun(request.id(), runId);
-        ActiveRun run = new ActiveRun(request, spec.name(), runId, now, deadline(now), null);
-        RunLauncher.Launch launch = new RunLauncher.Launch(runId, request, payload, payload.origin(spec.name(), request.id()));
-        LOG.info("request {} of spec {} (tenant {}, {} slots): starting run {}, {} ms after its trigger fired", request.id(),
-                spec.name(), request.tenant(), request.slots(), runId, Duration.between(payload.firedAt(), now).toMillis());
-        submit(run, () -> launcher.run(launch), payload);
+        metadata.insertRun(RunRecord.started(runId, "refresh", null, null, null, null, null, null, CodeVersion.current(), now)
+                .withOrigin(new RunOrigin(request.request().spec(), "MANUAL", request.request().trigger().detail(), null,
+                        request.id()))
+                .failed("request " + request.id() + " cannot run: " + e.getMessage(), now));
+        endRequest(request.id(), () -> queue.finish(request.id(), false, runId, now));
     }
 
     private void follow(QueuedRun request, RunRecord run, String jobId) {

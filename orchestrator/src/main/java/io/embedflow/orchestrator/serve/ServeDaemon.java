@@ -73,8 +73,21 @@ public final class ServeDaemon implements AutoCloseable {
     private volatile Integer lastCapacity;
     private boolean closed;
 
-    /** What one pass did. */
-    public record Pass(int firings, int queued, int folded, int admitted, Integer capacitySlots, Duration took) {
+    /**
+     * What one pass did, and how long its steps took.
+     *
+     * @param firings the triggers that fired in this pass's evaluation
+     * @param queued the firings that became new requests
+     * @param folded the firings folded into an active request doing the same work
+     * @param admitted the requests admitted and started (or reconciled)
+     * @param capacitySlots the capacity admitted against; null while unknown
+     * @param evaluating time in trigger evaluation
+     * @param taking time turning firings into requests
+     * @param admitting time in the admission pass and handing admitted runs to run threads
+     * @param took the whole pass
+     */
+    public record Pass(int firings, int queued, int folded, int admitted, Integer capacitySlots, Duration evaluating,
+            Duration taking, Duration admitting, Duration took) {
     }
 
     private ServeDaemon(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe, FlinkTarget target,
@@ -143,6 +156,9 @@ public final class ServeDaemon implements AutoCloseable {
         long start = System.nanoTime();
         Instant now = clock.instant();
         int firings = evaluate ? step("evaluate triggers", () -> triggers.evaluateAll(now).firings().size(), 0) : 0;
+        long evaluated = System.nanoTime();
+        long taken0 = evaluated;
+        long taken1 = evaluated;
         OptionalInt slots = capacity.slots();
         if (slots.isPresent()) {
             lastCapacity = slots.getAsInt();
@@ -156,7 +172,9 @@ public final class ServeDaemon implements AutoCloseable {
         }, null);
         if (slots.isPresent()) {
             RunQueue queue = metadata.runQueue(FairShare.of(slots.getAsInt(), config.tenants()), config.leaseTtl());
+            taken0 = System.nanoTime();
             taken = step("take firings", () -> intake.take(queue, now, !capacity.isFixed()), null);
+            taken1 = System.nanoTime();
             step("reclaim expired leases", () -> queue.reclaimExpired(now), null);
             step("reconcile", () -> {
                 supervisor.reconcileLeftovers();
@@ -165,15 +183,15 @@ public final class ServeDaemon implements AutoCloseable {
             if (supervisor.hasRoom()) {
                 admitted = step("admit", () -> {
                     List<QueuedRun> runs = queue.admit(owner, now);
-                    for (QueuedRun run : runs) {
-                        supervisor.admitted(run);
-                    }
+                    supervisor.admitted(runs);
                     return runs.size();
                 }, 0);
             }
         }
+        long end = System.nanoTime();
         Pass pass = new Pass(firings, taken == null ? 0 : taken.queued(), taken == null ? 0 : taken.folded(), admitted,
-                lastCapacity, Duration.ofNanos(System.nanoTime() - start));
+                lastCapacity, Duration.ofNanos(evaluated - start), Duration.ofNanos(taken1 - taken0),
+                Duration.ofNanos(end - taken1), Duration.ofNanos(end - start));
         if (pass.firings() + pass.queued() + pass.folded() + pass.admitted() > 0) {
             LOG.info("pass: {} firings, {} queued, {} folded into queued work, {} admitted on {} slots, {} ms", pass.firings(),
                     pass.queued(), pass.folded(), pass.admitted(), lastCapacity, pass.took().toMillis());

@@ -15,7 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -300,6 +302,32 @@ abstract class RunQueueContract implements RunQueueRaces {
         assertThat(store.specs().firings("docs", 10)).extracting(TriggerLogEntry::consumedBy)
                 .containsOnly("queue:" + taken.get().run().id());
         assertThat(queue.enqueueFiring(999, request("a"), T0)).as("no such firing").isEmpty();
+    }
+
+    @Test
+    void aPassesFiringsAreTakenInOneTransactionAndRunsAttachedInAnother() {
+        store.specs().insert(new StoredSpec("docs", "a", "name: docs\n", false, T0, T0), SpecState.initial("docs"));
+        long first = store.specs().log("docs", new TriggerLogEntry.New("CRON", "due", T0)).seq();
+        long second = store.specs().log("docs", new TriggerLogEntry.New("MANUAL", "by alice", T0)).seq();
+        Map<Long, RunRequest> batch = new LinkedHashMap<>();
+        batch.put(first, request("a", 1, "docs:k"));
+        batch.put(second, request("a", 1, "docs:k"));
+
+        Map<Long, Optional<Enqueued>> taken = queue.enqueueFirings(batch, T0);
+
+        assertThat(taken.keySet()).containsExactly(first, second);
+        assertThat(taken.get(first).orElseThrow().created()).isTrue();
+        assertThat(taken.get(second).orElseThrow().created()).as("folded within the batch").isFalse();
+        QueuedRun one = taken.get(first).orElseThrow().run();
+        QueuedRun other = queue.enqueue(request("b")).run();
+        queue.admit("serve-1", T0);
+        queue.cancel(other.id(), T0);
+
+        Map<Long, QueuedRun> attached = queue.attachRuns(Map.of(one.id(), "r-1", other.id(), "r-2"));
+
+        assertThat(attached.keySet()).as("a cancelled request is skipped").containsExactly(one.id());
+        assertThat(queue.find(one.id()).orElseThrow().runId()).isEqualTo("r-1");
+        assertThat(queue.find(other.id()).orElseThrow().runId()).isNull();
     }
 
     @Test
