@@ -2,18 +2,18 @@ package io.embedflow.orchestrator.cli;
 
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.orchestrator.EmbedflowHome;
+import io.embedflow.orchestrator.http.BearerToken;
+import io.embedflow.orchestrator.http.StatusServer;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.queue.TenantPolicy;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
 import io.embedflow.orchestrator.schedule.ObjectStoreDatasetProbe;
-import io.embedflow.orchestrator.serve.BearerToken;
 import io.embedflow.orchestrator.serve.CapacitySource;
 import io.embedflow.orchestrator.serve.RefreshLauncher;
 import io.embedflow.orchestrator.serve.RetryPolicy;
 import io.embedflow.orchestrator.serve.ServeConfig;
 import io.embedflow.orchestrator.serve.ServeDaemon;
 import io.embedflow.orchestrator.serve.ShutdownPolicy;
-import io.embedflow.orchestrator.serve.StatusServer;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.RemoteFlink;
@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -149,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
                     new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity, Clock.systemUTC());
-            http = StatusServer.start(bind, port, token, daemon::status);
+            http = StatusServer.start(bind, port, token, Map.of("/api/queue", daemon::status));
             out.printf("serve %s: %s on %s, status at %s%s; metadata %s; log %s%n", daemon.owner(), capacity,
                     flink == null ? "an embedded Flink cluster" : flink, http.address(), token.isPresent() ? " (token required)" : "",
                     home.metadata().database(), config.logFile());

@@ -17,8 +17,8 @@
  *       {@link io.embedflow.orchestrator.serve.RetryPolicy}), and stops them
  *       ({@link io.embedflow.orchestrator.serve.ShutdownPolicy}).</li>
  *   <li>{@code RunReconciler}: what became of a run an earlier daemon left, after a crash.</li>
- *   <li>{@link io.embedflow.orchestrator.serve.StatusServer} with a
- *       {@link io.embedflow.orchestrator.serve.BearerToken}: {@code /healthz}, {@code /api/queue}.</li>
+ *   <li>{@link io.embedflow.orchestrator.serve.ServeStatus}: what its endpoint
+ *       ({@code io.embedflow.orchestrator.http.StatusServer}) shows at {@code /api/queue}.</li>
  * </ul>
  *
  * The reasoning behind crash safety is in {@code docs/schedule.md}, section "serve".

@@ -1,4 +1,4 @@
-package io.embedflow.orchestrator.serve;
+package io.embedflow.orchestrator.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -22,14 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code serve}'s small HTTP endpoint (the JDK's {@code com.sun.net.httpserver}): {@code GET /healthz}
- * and {@code GET /api/queue} (JSON: {@link ServeStatus}). It binds to loopback unless told otherwise;
- * on any other address it refuses to start without a {@link BearerToken}, and with a token every
- * request must carry it ({@code 401} otherwise). Two handler threads; a request reads the metadata
- * store once.
+ * A small read-only HTTP endpoint (the JDK's {@code com.sun.net.httpserver}; enough until a UI
+ * needs more): {@code GET /healthz}, and {@code GET} on each route, answered with its supplier's
+ * value as JSON. It binds to loopback unless told otherwise; on any other address it refuses to
+ * start without a {@link BearerToken}, and with a token every request must carry it ({@code 401}
+ * otherwise). Two handler threads; the suppliers are called on them.
  *
  * <pre>{@code
- * try (StatusServer http = StatusServer.start("127.0.0.1", 8765, Optional.empty(), daemon::status)) { ... }
+ * try (StatusServer http = StatusServer.start("127.0.0.1", 8765, Optional.empty(), Map.of("/api/queue", daemon::status))) { ... }
  * }</pre>
  */
 public final class StatusServer implements AutoCloseable {
@@ -41,22 +41,24 @@ public final class StatusServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService handlers;
     private final Optional<BearerToken> token;
-    private final Supplier<ServeStatus> status;
+    private final Map<String, Supplier<?>> routes;
 
-    private StatusServer(HttpServer server, ExecutorService handlers, Optional<BearerToken> token, Supplier<ServeStatus> status) {
+    private StatusServer(HttpServer server, ExecutorService handlers, Optional<BearerToken> token, Map<String, Supplier<?>> routes) {
         this.server = server;
         this.handlers = handlers;
         this.token = token;
-        this.status = status;
+        this.routes = Map.copyOf(routes);
     }
 
     /**
      * Starts serving on {@code bind}:{@code port} (0 for any free port).
      *
+     * @param routes path (e.g. {@code /api/queue}) to what {@code GET} on it returns, as JSON
+     *
      * @throws OrchestratorException when {@code bind} is not a loopback address and there is no token,
      *     or the address cannot be bound
      */
-    public static StatusServer start(String bind, int port, Optional<BearerToken> token, Supplier<ServeStatus> status) {
+    public static StatusServer start(String bind, int port, Optional<BearerToken> token, Map<String, Supplier<?>> routes) {
         Objects.requireNonNull(token, "token");
         InetAddress address;
         try {
@@ -65,7 +67,7 @@ public final class StatusServer implements AutoCloseable {
             throw new OrchestratorException("cannot bind serve's endpoint to '" + bind + "': unknown address", e);
         }
         if (!address.isLoopbackAddress() && token.isEmpty()) {
-            throw new OrchestratorException("serve's endpoint would listen on " + bind + ", which is not loopback, without a "
+            throw new OrchestratorException("the endpoint would listen on " + bind + ", which is not loopback, without a "
                     + "token; give --token-file FILE or set $" + BearerToken.ENV + " (every request then needs "
                     + "'Authorization: Bearer <token>')");
         }
@@ -76,11 +78,11 @@ public final class StatusServer implements AutoCloseable {
         });
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 16);
-            StatusServer http = new StatusServer(server, handlers, token, status);
+            StatusServer http = new StatusServer(server, handlers, token, routes);
             server.createContext("/", http::handle);
             server.setExecutor(handlers);
             server.start();
-            LOG.info("serve's endpoint listens on {}{}", http.address(), token.isPresent() ? " (bearer token required)" : "");
+            LOG.info("HTTP endpoint listens on {}{}", http.address(), token.isPresent() ? " (bearer token required)" : "");
             return http;
         } catch (IOException e) {
             handlers.shutdownNow();
@@ -107,14 +109,18 @@ public final class StatusServer implements AutoCloseable {
                 reply(exchange, 405, Map.of("error", "only GET is served"));
                 return;
             }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/healthz" -> reply(exchange, 200, Map.of("status", "ok"));
-                case "/api/queue" -> reply(exchange, 200, status.get());
-                default -> reply(exchange, 404, Map.of("error", "not found; try /healthz or /api/queue"));
+            String path = exchange.getRequestURI().getPath();
+            Supplier<?> route = routes.get(path);
+            if (path.equals("/healthz")) {
+                reply(exchange, 200, Map.of("status", "ok"));
+            } else if (route != null) {
+                reply(exchange, 200, route.get());
+            } else {
+                reply(exchange, 404, Map.of("error", "not found; try /healthz or " + String.join(", ", new java.util.TreeSet<>(routes.keySet()))));
             }
         } catch (RuntimeException e) {
-            LOG.warn("serve's endpoint failed on {}: {}", exchange.getRequestURI().getPath(), e.getMessage(), e);
-            reply(exchange, 500, Map.of("error", "internal error; see serve's log"));
+            LOG.warn("HTTP endpoint failed on {}: {}", exchange.getRequestURI().getPath(), e.getMessage(), e);
+            reply(exchange, 500, Map.of("error", "internal error; see the log"));
         }
     }
 

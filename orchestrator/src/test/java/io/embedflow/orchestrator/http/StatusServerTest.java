@@ -1,9 +1,10 @@
-package io.embedflow.orchestrator.serve;
+package io.embedflow.orchestrator.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.serve.ServeStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +31,7 @@ class StatusServerTest {
 
     @Test
     void onAnyAddressButLoopbackItRefusesToStartWithoutAToken() {
-        assertThatThrownBy(() -> StatusServer.start("0.0.0.0", 0, Optional.empty(), () -> STATUS))
+        assertThatThrownBy(() -> StatusServer.start("0.0.0.0", 0, Optional.empty(), Map.of("/api/queue", () -> STATUS)))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessageContaining("not loopback").hasMessageContaining("--token-file");
     }
@@ -39,7 +40,7 @@ class StatusServerTest {
     void withATokenEveryRequestNeedsIt() throws Exception {
         Path file = tmp.resolve("token");
         Files.writeString(file, TOKEN + "\n");
-        try (StatusServer server = StatusServer.start("0.0.0.0", 0, Optional.of(BearerToken.fromFile(file)), () -> STATUS)) {
+        try (StatusServer server = StatusServer.start("0.0.0.0", 0, Optional.of(BearerToken.fromFile(file)), Map.of("/api/queue", () -> STATUS))) {
             URI base = URI.create("http://127.0.0.1:" + server.address().getPort());
 
             assertThat(get(base.resolve("/healthz"), null).statusCode()).isEqualTo(401);
@@ -58,7 +59,7 @@ class StatusServerTest {
 
     @Test
     void onLoopbackItServesWithoutATokenAndOnlyWhatItKnows() throws Exception {
-        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.empty(), () -> STATUS)) {
+        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.empty(), Map.of("/api/queue", () -> STATUS))) {
             assertThat(server.address().getHost()).isEqualTo("127.0.0.1");
             assertThat(get(server.address().resolve("/healthz"), null).body()).isEqualTo("{\"status\":\"ok\"}");
             assertThat(get(server.address().resolve("/nope"), null).statusCode()).isEqualTo(404);

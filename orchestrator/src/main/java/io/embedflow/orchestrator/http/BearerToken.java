@@ -1,4 +1,4 @@
-package io.embedflow.orchestrator.serve;
+package io.embedflow.orchestrator.http;
 
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 /**
- * The secret every request to {@code serve}'s HTTP endpoint must present as
+ * The secret every request to an HTTP endpoint of embedflow ({@code serve}'s) must present as
  * {@code Authorization: Bearer <token>}. Only its SHA-256 digest is kept, and requests are compared
  * digest to digest with {@link MessageDigest#isEqual}, which takes the same time wherever the
  * digests differ; the token itself is never logged, printed or put in an exception.
