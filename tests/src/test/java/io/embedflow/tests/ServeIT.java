@@ -109,6 +109,11 @@ class ServeIT {
                 assertThat(docsRequests).hasSize(2).extracting(QueuedRun::runId).containsOnly(docs.id());
                 assertThat(TableManifest.read(Path.of(docs.outputPath())).runId()).isEqualTo(docs.id());
 
+                Cli.Result ended = cli.run("runs", "cancel", docs.id());
+                assertThat(ended.exitCode()).isEqualTo(1);
+                assertThat(ended.err()).isEqualTo("error: run " + docs.id() + " already ended: SUCCEEDED\n");
+                assertThat(cli.run("runs", "cancel").exitCode()).as("a run or --request").isEqualTo(2);
+
                 Cli.Result shown = ok(cli.run("runs", "show", docs.id()));
                 assertThat(shown.out()).contains("spec            docs").containsPattern("trigger +CRON \\(firing \\d+\\): cron ")
                         .contains("queue request");

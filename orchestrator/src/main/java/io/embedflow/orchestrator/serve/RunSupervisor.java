@@ -242,7 +242,7 @@ final class RunSupervisor {
             }
             QueueState state = queue.find(run.requestId()).map(QueuedRun::state).orElse(QueueState.CANCELLED);
             if (state == QueueState.CANCELLED) {
-                stop(run, StopCause.USER, "cancelled by `embedflow runs cancel`");
+                stop(run, StopCause.USER, "by `embedflow runs cancel`");
             } else if (state.isActive()) {
                 stop(run, StopCause.LEASE_LOST, "its lease on request " + run.requestId() + " lapsed and it was reclaimed");
             }

@@ -245,7 +245,7 @@ class ServeDaemonTest {
 
         RunRecord run = f.runsOf("docs").get(0);
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run.error()).isEqualTo("cancelled: cancelled by `embedflow runs cancel`");
+        assertThat(run.error()).isEqualTo("cancelled: by `embedflow runs cancel`");
         assertThat(f.flink.findJob(RunReconciler.jobName(run.id())).orElseThrow().state().name()).isEqualTo("CANCELED");
         assertThat(f.queue().find(request).orElseThrow().state()).isEqualTo(QueueState.CANCELLED);
     }
