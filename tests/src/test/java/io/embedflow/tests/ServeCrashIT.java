@@ -7,7 +7,6 @@ import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.orchestrator.metadata.MetadataStore;
 import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
-import io.embedflow.orchestrator.metadata.TriggerLogEntry;
 import io.embedflow.orchestrator.queue.FairShare;
 import io.embedflow.orchestrator.queue.QueueState;
 import io.embedflow.orchestrator.queue.QueuedRun;

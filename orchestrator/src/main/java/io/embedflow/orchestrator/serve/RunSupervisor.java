@@ -1,17 +1,13 @@
 package io.embedflow.orchestrator.serve;
 
-import io.embedflow.orchestrator.CodeVersion;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metadata.MetadataStore;
 import io.embedflow.orchestrator.metadata.RunIds;
-import io.embedflow.orchestrator.metadata.RunOrigin;
 import io.embedflow.orchestrator.metadata.RunRecord;
-import io.embedflow.orchestrator.metadata.RunStatus;
 import io.embedflow.orchestrator.queue.QueueState;
 import io.embedflow.orchestrator.queue.QueuedRun;
 import io.embedflow.orchestrator.queue.Requeue;
 import io.embedflow.orchestrator.queue.RunQueue;
-import io.embedflow.orchestrator.refresh.Failures;
 import io.embedflow.orchestrator.schedule.RefreshSpec;
 import io.embedflow.orchestrator.schedule.TriggerEvaluator;
 import io.embedflow.orchestrator.serve.ActiveRun.StopCause;
@@ -25,10 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -63,6 +57,7 @@ final class RunSupervisor {
     private final TriggerEvaluator triggers;
     private final Clock clock;
     private final Runnable wakeup;
+    private final RunEnds ends;
     private final ThreadPoolExecutor pool;
     private final Map<Long, ActiveRun> active = new ConcurrentHashMap<>();
     /** Reclaimed requests whose earlier run could not be looked at yet (the cluster was unreachable). */
@@ -83,6 +78,7 @@ final class RunSupervisor {
         this.triggers = triggers;
         this.clock = clock;
         this.wakeup = wakeup;
+        this.ends = new RunEnds(config, metadata, queue, target, triggers, clock);
         AtomicInteger threads = new AtomicInteger();
         // at most maxRuns threads, made as needed and reused when idle; no waiting line: the daemon admits nothing while
         // maxRuns runs are active, and a run that finds no thread goes back in the queue
@@ -145,10 +141,10 @@ final class RunSupervisor {
         Instant now = clock.instant();
         if (seen instanceof Observation.Succeeded s) {
             LOG.info("request {}: its run {} had succeeded; finishing it", request.id(), s.run().id());
-            endRequest(request.id(), () -> queue.finish(request.id(), true, s.run().id(), now));
-            reportEnd(request.request().spec(), s.run().id(), true);
+            RunEnds.endRequest(request.id(), () -> queue.finish(request.id(), true, s.run().id(), now));
+            ends.reportEnd(request.request().spec(), s.run().id(), true);
         } else if (seen instanceof Observation.Failed f) {
-            retryOrFail(request, f.run(), FailureClassifier.classify(f.evidence()), now);
+            ends.retryOrFail(request, f.run(), FailureClassifier.classify(f.evidence()), now);
         } else if (seen instanceof Observation.Running r) {
             follow(request, r.run(), r.jobId());
         }
@@ -171,7 +167,7 @@ final class RunSupervisor {
                 prepared.put(request.id(), new Prepared(request, payload, payload.spec()));
                 runIds.put(request.id(), RunIds.newId(now));
             } catch (OrchestratorException e) {
-                unreadable(request, e, now);
+                ends.unreadable(request, e, now);
             }
         }
         // recorded before anything runs: a restart finds each run (or its absence) by this id
@@ -191,16 +187,6 @@ final class RunSupervisor {
                     Duration.between(p.payload().firedAt(), now).toMillis());
             submit(run, () -> launcher.run(launch), p.payload());
         }
-    }
-
-    /** A request whose payload cannot be read can never run: a FAILED record says why, and the request ends. */
-    private void unreadable(QueuedRun request, OrchestratorException e, Instant now) {
-        String runId = RunIds.newId(now);
-        metadata.insertRun(RunRecord.started(runId, "refresh", null, null, null, null, null, null, CodeVersion.current(), now)
-                .withOrigin(new RunOrigin(request.request().spec(), "MANUAL", request.request().trigger().detail(), null,
-                        request.id()))
-                .failed("request " + request.id() + " cannot run: " + e.getMessage(), now));
-        endRequest(request.id(), () -> queue.finish(request.id(), false, runId, now));
     }
 
     private void follow(QueuedRun request, RunRecord run, String jobId) {
@@ -226,7 +212,8 @@ final class RunSupervisor {
         } catch (RejectedExecutionException full) {
             active.remove(run.requestId());
             LOG.warn("no run thread free for request {}; it goes back in line", run.requestId());
-            endRequest(run.requestId(), () -> queue.requeue(run.requestId(), Requeue.RELEASED, clock.instant(), clock.instant()));
+            RunEnds.endRequest(run.requestId(), () -> queue.requeue(run.requestId(), Requeue.RELEASED, clock.instant(),
+                    clock.instant()));
         }
     }
 
@@ -292,12 +279,12 @@ final class RunSupervisor {
                 done = body.get();
             } catch (RuntimeException failure) {
                 if (!detached) {
-                    failed(run, failure, payload);
+                    ends.failed(run, failure, payload);
                 }
                 return;
             }
             if (!detached) {
-                succeeded(run, done);
+                ends.succeeded(run, done);
             }
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {} of request {}: {}", run.runId, run.requestId(), e.getMessage(), e);
@@ -310,113 +297,9 @@ final class RunSupervisor {
         }
     }
 
-    private void succeeded(ActiveRun run, RunRecord done) {
-        Instant now = clock.instant();
-        if (done.id().equals(run.runId)) {
-            metadata.updateRun(done.withLogLocation(logLocation(run.runId)));
-            LOG.info("run {} of spec {} succeeded: {} rows in {} s", done.id(), run.spec, done.rowsOut(), done.duration().toSeconds());
-        } else {
-            LOG.info("request {} of spec {}: nothing to do, run {} already made this table", run.requestId(), run.spec, done.id());
-        }
-        endRequest(run.requestId(), () -> queue.finish(run.requestId(), true, done.id(), now));
-        reportEnd(run.spec, done.id(), true);
-    }
-
-    private void failed(ActiveRun run, RuntimeException failure, RunPayload payload) {
-        Instant now = clock.instant();
-        StopCause cause = run.stopCause();
-        String reason = cause == null ? null
-                : cause == StopCause.SHUTDOWN ? "interrupted: the serve process running it shut down" : "cancelled: " + run.stopReason();
-        RunRecord record = recordFailure(run, failure, payload, reason, now);
-        if (cause == null) {
-            retryOrFail(run.request, record, FailureClassifier.classify(failure), now);
-            return;
-        }
-        LOG.info("run {} of spec {} stopped: {}", run.runId, run.spec, reason);
-        switch (cause) {
-            case USER -> reportEnd(run.spec, run.runId, false);
-            case TIMEOUT -> {
-                endRequest(run.requestId(), () -> queue.finish(run.requestId(), false, run.runId, now));
-                reportEnd(run.spec, run.runId, false);
-            }
-            case SHUTDOWN -> endRequest(run.requestId(), () -> queue.requeue(run.requestId(), Requeue.RELEASED, now, now));
-            case LEASE_LOST -> {
-                // the request is someone else's now
-            }
-        }
-    }
-
-    /** The run's record, FAILED with {@code reason} (or the runner's own reason) and the log location; created if the run never got one. */
-    private RunRecord recordFailure(ActiveRun run, RuntimeException failure, RunPayload payload, String reason, Instant now) {
-        Optional<RunRecord> found = metadata.findRun(run.runId);
-        String location = logLocation(run.runId);
-        if (found.isEmpty() && payload == null) {
-            throw new OrchestratorException("run " + run.runId + " has no record and its request no payload", failure);
-        }
-        if (found.isEmpty()) {
-            RefreshSpec spec = payload.spec();
-            RunRecord record = RunRecord.started(run.runId, "refresh", payload.model(), payload.modelSnapshotId(), null,
-                            spec.dataset(), spec.output(), null, CodeVersion.current(), run.startedAt)
-                    .withOrigin(payload.origin(spec.name(), run.requestId()))
-                    .withLogLocation(location)
-                    .failed(reason != null ? reason : Failures.describe(failure), now);
-            metadata.insertRun(record);
-            return record;
-        }
-        RunRecord record = found.get();
-        if (record.status() == RunStatus.RUNNING) {
-            record = record.failed(reason != null ? reason : Failures.describe(failure), now);
-        } else if (reason != null) {
-            record = record.withError(reason);
-        }
-        record = record.withLogLocation(location);
-        metadata.updateRun(record);
-        return record;
-    }
-
-    /** Puts the request back in line if its failure class has budget left; otherwise finishes it as FAILED. */
-    private void retryOrFail(QueuedRun request, RunRecord failed, FailureClassifier.Verdict verdict, Instant now) {
-        Optional<Requeue> reason = verdict.failureClass().requeue();
-        Optional<Duration> wait = reason.flatMap(r -> config.retries().next(r, request.retries(r), request.id()));
-        if (wait.isPresent()) {
-            int retry = request.retries(reason.get()) + 1;
-            LOG.warn("run {} of spec {} failed ({}, seen as '{}'): {}; retry {} of {} in {} s", failed.id(), request.request().spec(),
-                    verdict.failureClass(), verdict.evidence(), failed.error(), retry, config.retries().budget(reason.get()),
-                    wait.get().toSeconds());
-            endRequest(request.id(), () -> queue.requeue(request.id(), reason.get(), now.plus(wait.get()), now));
-            return;
-        }
-        LOG.warn("run {} of spec {} failed ({}{}): {}", failed.id(), request.request().spec(), verdict.failureClass(),
-                reason.isPresent() ? ", its retries are used up" : ", not retried", failed.error());
-        endRequest(request.id(), () -> queue.finish(request.id(), false, failed.id(), now));
-        reportEnd(request.request().spec(), failed.id(), false);
-    }
-
-    /** Runs a queue change that may find the request ended by someone else meanwhile (cancelled, say). */
-    private static void endRequest(long id, Runnable change) {
-        try {
-            change.run();
-        } catch (OrchestratorException e) {
-            LOG.info("request {} was not updated: {}", id, e.getMessage());
-        }
-    }
-
-    private void reportEnd(String spec, String runId, boolean succeeded) {
-        triggers.recordRunFinished(spec, runId, succeeded);
-    }
-
     /** This process's log and, when the cluster still knows it, the run's Flink job. */
     String logLocation(String runId) {
-        String location = config.logFile().toString();
-        try {
-            Optional<FlinkJob> job = target.findJob(RunReconciler.jobName(runId));
-            if (job.isPresent()) {
-                location += "; Flink job " + job.get().id() + " at " + target.restAddress() + "/#/job/" + job.get().id() + "/overview";
-            }
-        } catch (OrchestratorException e) {
-            LOG.debug("no Flink job location for run {}: {}", runId, e.getMessage());
-        }
-        return location;
+        return ends.logLocation(runId);
     }
 
     // ---- shutdown ----

@@ -89,7 +89,8 @@ final class FakeLauncher implements RunLauncher {
 
     /** Lets the held run {@code runId} succeed. */
     void release(String runId) {
-        held.get(RunReconciler.jobName(runId)).countDown();
+        // the run may not have reached its latch yet: a latch counted down before it waits lets it pass at once
+        held.computeIfAbsent(RunReconciler.jobName(runId), name -> new CountDownLatch(1)).countDown();
     }
 
     @Override
@@ -105,8 +106,7 @@ final class FakeLauncher implements RunLauncher {
         synchronized (script) {
             outcome = script.isEmpty() ? new Outcome.Succeed() : script.poll();
         }
-        CountDownLatch latch = new CountDownLatch(1);
-        held.put(RunReconciler.jobName(launch.runId()), latch);
+        CountDownLatch latch = held.computeIfAbsent(RunReconciler.jobName(launch.runId()), name -> new CountDownLatch(1));
         FlinkJob job = flink.submit(RunReconciler.jobName(launch.runId()), JobStatus.RUNNING);
         if (outcome instanceof Outcome.Fail fail) {
             flink.set(job.id(), JobStatus.FAILED);

@@ -237,6 +237,7 @@ class ServeDaemonTest {
         f.launcher.script("docs", new Outcome.Hold());
         f.triggers.trigger("docs", "by test");
         f.pass();
+        awaitJobOfFirstRun();
         long request = f.requests(QueueState.ADMITTED).get(0).id();
 
         assertThat(f.queue().cancel(request, f.clock.instant())).as("as `embedflow runs cancel` does, from another process").isTrue();
@@ -257,6 +258,7 @@ class ServeDaemonTest {
         f.launcher.script("docs", new Outcome.Hold());
         f.triggers.trigger("docs", "by test");
         f.pass();
+        awaitJobOfFirstRun();
 
         f.clock.advance(Duration.ofSeconds(59));
         f.pass();
@@ -283,6 +285,12 @@ class ServeDaemonTest {
         QueuedRun back = f.requests(QueueState.QUEUED).get(0);
         assertThat(back.transientRetries() + back.preemptionRetries()).isZero();
         assertThat(back.runId()).isNull();
+    }
+
+    /** Waits until the first run started has its job on the cluster (a stop before that waits for the next pass). */
+    private void awaitJobOfFirstRun() throws InterruptedException {
+        await(() -> !f.launcher.started().isEmpty()
+                && f.flink.findJob(RunReconciler.jobName(f.launcher.started().get(0).runId())).isPresent());
     }
 
     static void await(BooleanSupplier condition) throws InterruptedException {
