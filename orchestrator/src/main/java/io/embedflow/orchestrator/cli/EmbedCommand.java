@@ -112,7 +112,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     /** The launcher names the jar it built; elsewhere it must be given. */
-    private static Path defaultJobJar() {
+    static Path defaultJobJar() {
         String jar = System.getProperty("embedflow.pipeline.jar");
         if (jar == null) {
             throw new io.embedflow.orchestrator.OrchestratorException("--flink needs --job-jar (the shaded pipeline jar)");

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code embedflow runs [show ID]}: the run records. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List runs, newest first.",
-        subcommands = {RunsCommand.Show.class, RunsCommand.Replay.class})
+        subcommands = {RunsCommand.Show.class, RunsCommand.Replay.class, RunsCommand.Cancel.class})
 final class RunsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -73,6 +73,13 @@ final class RunsCommand implements Callable<Integer> {
                 line(out, "id", r.id());
                 line(out, "kind", r.kind());
                 line(out, "status", r.status());
+                if (r.origin() != null) {
+                    line(out, "spec", r.origin().spec());
+                    line(out, "trigger", r.origin().describeTrigger());
+                    if (r.origin().queueRequest() != null) {
+                        line(out, "queue request", r.origin().queueRequest());
+                    }
+                }
                 line(out, "model", r.modelRef());
                 line(out, "model snapshot", r.modelSnapshotId());
                 line(out, "data snapshot", r.dataSnapshotId());
@@ -96,6 +103,9 @@ final class RunsCommand implements Callable<Integer> {
                 }
                 if (r.error() != null) {
                     line(out, "error", r.error());
+                }
+                if (r.logLocation() != null) {
+                    line(out, "log", r.logLocation());
                 }
             }
             return 0;
@@ -137,6 +147,56 @@ final class RunsCommand implements Callable<Integer> {
                     EmbedCommand.print(spec.commandLine().getOut(), outcome);
                     spec.commandLine().getOut().printf("replay of %s%n", prepared.original().id());
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel a run that `embedflow serve` started (by run id or unique prefix), or a queued request "
+                    + "(--request N): the request ends as CANCELLED now, and serve cancels the run's Flink job at its next pass "
+                    + "and records the run as FAILED with why.")
+    static final class Cancel implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "The run.")
+        String id;
+
+        @Option(names = "--request", paramLabel = "N", description = "The run queue request instead of a run.")
+        Long request;
+
+        @Override
+        public Integer call() {
+            if ((id == null) == (request == null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a run ID or --request N");
+            }
+            try (EmbedflowHome home = parent.main.openHome()) {
+                long requestId;
+                String what;
+                if (request != null) {
+                    requestId = request;
+                    what = "request " + request;
+                } else {
+                    RunRecord r = home.metadata().findRun(id).orElseThrow(() -> new OrchestratorException("run '" + id + "' not found"));
+                    if (r.origin() == null || r.origin().queueRequest() == null) {
+                        throw new OrchestratorException("run " + r.id() + " was not started by `embedflow serve`; stop the "
+                                + "command that runs it instead");
+                    }
+                    if (r.status().isTerminal()) {
+                        throw new OrchestratorException("run " + r.id() + " already ended: " + r.status());
+                    }
+                    requestId = r.origin().queueRequest();
+                    what = "run " + r.id() + " (request " + requestId + ")";
+                }
+                var queue = home.metadata().runQueue(io.embedflow.orchestrator.queue.FairShare.equal(1), java.time.Duration.ofMinutes(1));
+                if (!queue.cancel(requestId, java.time.Instant.now())) {
+                    var state = queue.find(requestId).orElseThrow().state();
+                    throw new OrchestratorException(what + " already ended: request " + requestId + " is " + state);
+                }
+                spec.commandLine().getOut().printf("cancelled %s; serve stops its Flink job at its next pass%n", what);
             }
             return 0;
         }

@@ -65,6 +65,12 @@ final class Views {
         m.put("durationSeconds", r.duration().toMillis() / 1000.0);
         m.put("rowsPerSecond", r.rowsPerSecond());
         m.put("replayOf", r.replayOf());
+        m.put("spec", r.origin() == null ? null : r.origin().spec());
+        m.put("triggerKind", r.origin() == null ? null : r.origin().triggerKind());
+        m.put("triggerDetail", r.origin() == null ? null : r.origin().triggerDetail());
+        m.put("triggerFiring", r.origin() == null ? null : r.origin().firing());
+        m.put("queueRequest", r.origin() == null ? null : r.origin().queueRequest());
+        m.put("logLocation", r.logLocation());
         m.put("error", r.error());
         return m;
     }

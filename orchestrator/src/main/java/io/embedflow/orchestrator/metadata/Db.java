@@ -190,11 +190,17 @@ final class Db {
     /** A typed SQL NULL, for nullable non-text columns (PostgreSQL will not take a text NULL there). */
     record Null(int sqlType) {
         static final Null INTEGER = new Null(Types.INTEGER);
+        static final Null BIGINT = new Null(Types.BIGINT);
     }
 
     /** {@code value}, or a typed NULL when it is null. */
     static Object nullableInt(Integer value) {
         return value == null ? Null.INTEGER : value;
+    }
+
+    /** {@code value}, or a typed NULL when it is null. */
+    static Object nullableLong(Long value) {
+        return value == null ? Null.BIGINT : value;
     }
 
     private static void bind(PreparedStatement ps, int index, Object arg) throws SQLException {

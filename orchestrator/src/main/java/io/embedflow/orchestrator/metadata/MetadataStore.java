@@ -344,6 +344,19 @@ public final class MetadataStore implements AutoCloseable {
         return queryRuns(NEWEST_RUNS_FIRST + " LIMIT ?", "runs", limit);
     }
 
+    /** The runs of run queue request {@code requestId} (one per attempt), newest start first. */
+    public synchronized List<RunRecord> runsOfQueueRequest(long requestId) {
+        return queryRuns("WHERE queue_request = ?" + NEWEST_RUNS_FIRST, "runs of run queue request " + requestId, requestId);
+    }
+
+    /** At most {@code limit} runs of refresh spec {@code spec}, newest start first. */
+    public synchronized List<RunRecord> runsOfSpec(String spec, int limit) {
+        if (limit < 1) {
+            throw new OrchestratorException("run list limit must be at least 1, got " + limit);
+        }
+        return queryRuns("WHERE spec_name = ?" + NEWEST_RUNS_FIRST + " LIMIT ?", "runs of refresh spec " + spec, spec, limit);
+    }
+
     // ---- lineage ----
 
     /** The runs that used model snapshot {@code modelSnapshotId}, newest start first. */

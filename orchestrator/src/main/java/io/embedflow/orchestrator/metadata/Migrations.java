@@ -39,7 +39,7 @@ import org.flywaydb.core.api.output.MigrateResult;
 final class Migrations {
 
     /** The newest schema version this build knows; the last {@code V<n>__*.sql} under db/migration. */
-    static final int CURRENT_VERSION = 5;
+    static final int CURRENT_VERSION = 6;
     static final String HISTORY_TABLE = "flyway_schema_history";
 
     private static final String LOCATION = "classpath:db/migration/common";

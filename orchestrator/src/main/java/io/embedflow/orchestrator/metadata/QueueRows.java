@@ -14,7 +14,8 @@ final class QueueRows {
 
     /** Every column, the id first. */
     static final String COLUMNS = "id, spec, tenant, priority, slots, dedupe_key, trigger_kind, trigger_detail, payload_json, "
-            + "enqueued_at, state, attempts, admitted_at, lease_owner, lease_expires_at, finished_at, run_id";
+            + "enqueued_at, state, attempts, admitted_at, lease_owner, lease_expires_at, finished_at, run_id, not_before, "
+            + "transient_retries, preemption_retries";
     static final String PLACEHOLDERS = "?" + ", ?".repeat(COLUMNS.split(",").length - 1);
     /** What the fair-share policy reads: {@link #readClaim} maps it. */
     static final String CLAIM_COLUMNS = "id, tenant, priority, slots, state";
@@ -26,7 +27,7 @@ final class QueueRows {
     static Object[] newRow(long id, RunRequest r) {
         return new Object[] {id, r.spec(), r.tenant(), r.priority(), r.slots(), r.dedupeKey(), r.trigger().kind().name(),
             r.trigger().detail(), r.payloadJson(), SqlTimes.format(r.enqueuedAt()), QueueState.QUEUED.name(), 0, null, null,
-            null, null, null};
+            null, null, null, null, 0, 0};
     }
 
     /** Reads a row selected as {@link #COLUMNS}; {@code database} names it in errors. */
@@ -38,7 +39,8 @@ final class QueueRows {
                     SqlTimes.parse(rs.getString(10)));
             return new QueuedRun(id, request, QueueState.valueOf(rs.getString(11)), rs.getInt(12),
                     SqlTimes.parse(rs.getString(13)), rs.getString(14), SqlTimes.parse(rs.getString(15)),
-                    SqlTimes.parse(rs.getString(16)), rs.getString(17));
+                    SqlTimes.parse(rs.getString(16)), rs.getString(17), rs.getInt(19), rs.getInt(20),
+                    SqlTimes.parse(rs.getString(18)));
         } catch (IllegalArgumentException | OrchestratorException e) {
             throw new OrchestratorException("queued run request " + id + " in " + database + " cannot be read: "
                     + e.getMessage(), e);

@@ -7,6 +7,7 @@ import io.embedflow.orchestrator.queue.FairShare;
 import io.embedflow.orchestrator.queue.FairSharePolicy;
 import io.embedflow.orchestrator.queue.QueueState;
 import io.embedflow.orchestrator.queue.QueuedRun;
+import io.embedflow.orchestrator.queue.Requeue;
 import io.embedflow.orchestrator.queue.RunQueue;
 import io.embedflow.orchestrator.queue.RunRequest;
 import io.embedflow.orchestrator.queue.SlotClaim;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,39 @@ final class RunQueueTable implements RunQueue {
         return new Enqueued(existing.get(), false);
     }
 
+    @Override
+    public Optional<Enqueued> enqueueFiring(long firing, RunRequest request, Instant now) {
+        return enqueueFirings(Map.of(firing, request), now).get(firing);
+    }
+
+    @Override
+    public Map<Long, Optional<Enqueued>> enqueueFirings(Map<Long, RunRequest> requests, Instant now) {
+        requests.values().forEach(this::check);
+        Objects.requireNonNull(now, "now");
+        String what = requests.size() == 1 ? "firing " + requests.keySet().iterator().next() : requests.size() + " firings";
+        synchronized (lock) {
+            return db.transaction("could not enqueue " + what, () -> {
+                Map<Long, Optional<Enqueued>> result = new LinkedHashMap<>();
+                for (Map.Entry<Long, RunRequest> e : requests.entrySet()) {
+                    result.put(e.getKey(), enqueueFiringInTransaction(e.getKey(), e.getValue(), now));
+                }
+                return result;
+            });
+        }
+    }
+
+    private Optional<Enqueued> enqueueFiringInTransaction(long firing, RunRequest request, Instant now) {
+        // the firing's row first: of two daemons taking one firing, the second finds it taken
+        if (db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ?, consumed_at = ? "
+                + "WHERE seq = ? AND consumed_at IS NULL", "queue", SqlTimes.format(now), firing) != 1) {
+            return Optional.empty();
+        }
+        Enqueued enqueued = enqueueOne(request);
+        db.update("could not take firing " + firing, "UPDATE trigger_log SET consumed_by = ? WHERE seq = ?",
+                "queue:" + enqueued.run().id(), firing);
+        return Optional.of(enqueued);
+    }
+
     private Optional<QueuedRun> activeWithKey(String dedupeKey) {
         return db.first("active run request with dedupe key " + dedupeKey, SELECT + "WHERE dedupe_key = ? AND " + ACTIVE,
                 rs -> QueueRows.read(rs, db.database()), dedupeKey);
@@ -159,7 +194,8 @@ final class RunQueueTable implements RunQueue {
                 List<SlotClaim> queued = new ArrayList<>();
                 List<SlotClaim> admitted = new ArrayList<>();
                 for (QueueRows.StateClaim row : db.query("active run requests", "SELECT " + QueueRows.CLAIM_COLUMNS
-                        + " FROM run_queue WHERE " + ACTIVE, QueueRows::readClaim)) {
+                        + " FROM run_queue WHERE state = 'ADMITTED' OR (state = 'QUEUED' AND (not_before IS NULL OR not_before <= ?))",
+                        QueueRows::readClaim, SqlTimes.format(now))) {
                     (row.state() == QueueState.QUEUED ? queued : admitted).add(row.claim());
                 }
                 AdmissionPlan plan = FairSharePolicy.plan(share, queued, admitted,
@@ -224,17 +260,78 @@ final class RunQueueTable implements RunQueue {
     }
 
     @Override
+    public List<QueuedRun> reclaimOwner(String owner, Instant now) {
+        checkOwner(owner);
+        Objects.requireNonNull(now, "now");
+        synchronized (lock) {
+            return db.transaction("could not reclaim the run requests of " + owner, () -> {
+                lock(ADMISSION_PASSES);
+                List<Long> held = db.query("leases of " + owner, "SELECT id FROM run_queue WHERE lease_owner = ? "
+                        + "AND state = 'ADMITTED' ORDER BY id", rs -> rs.getLong(1), owner);
+                db.update("could not reclaim the run requests of " + owner, "UPDATE run_queue SET state = 'QUEUED', "
+                        + "admitted_at = NULL, lease_owner = NULL, lease_expires_at = NULL "
+                        + "WHERE lease_owner = ? AND state = 'ADMITTED'", owner);
+                if (!held.isEmpty()) {
+                    LOG.info("reclaimed run requests {} held by {}", held, owner);
+                }
+                return load(held);
+            });
+        }
+    }
+
+    @Override
+    public QueuedRun requeue(long id, Requeue reason, Instant notBefore, Instant now) {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(notBefore, "notBefore");
+        Objects.requireNonNull(now, "now");
+        String counter = switch (reason) {
+            case TRANSIENT -> ", transient_retries = transient_retries + 1";
+            case PREEMPTION -> ", preemption_retries = preemption_retries + 1";
+            case RELEASED -> "";
+        };
+        synchronized (lock) {
+            return db.transaction("could not put run request " + id + " back in the queue", () -> {
+                requireActive(id, "put back in the queue");
+                if (db.update("could not put run request " + id + " back in the queue", "UPDATE run_queue SET "
+                        + "state = 'QUEUED', admitted_at = NULL, lease_owner = NULL, lease_expires_at = NULL, run_id = NULL, "
+                        + "not_before = ?" + counter + " WHERE id = ? AND " + ACTIVE, SqlTimes.format(notBefore), id) != 1) {
+                    throw new OrchestratorException("cannot put run request " + id + " back in the queue: it ended meanwhile");
+                }
+                return find(id).orElseThrow(() -> unknown(id));
+            });
+        }
+    }
+
+    @Override
     public QueuedRun attachRun(long id, String runId) {
         Objects.requireNonNull(runId, "runId");
         synchronized (lock) {
             return db.transaction("could not attach run " + runId + " to run request " + id, () -> {
-                QueuedRun run = requireActive(id, "attach run " + runId + " to");
-                db.update("could not attach run " + runId + " to run request " + id,
-                        "UPDATE run_queue SET run_id = ? WHERE id = ?", runId, id);
-                return new QueuedRun(id, run.request(), run.state(), run.attempts(), run.admittedAt(), run.leaseOwner(),
-                        run.leaseExpiresAt(), run.finishedAt(), runId);
+                requireActive(id, "attach run " + runId + " to");
+                return attach(id, runId);
             });
         }
+    }
+
+    @Override
+    public Map<Long, QueuedRun> attachRuns(Map<Long, String> runIds) {
+        runIds.values().forEach(runId -> Objects.requireNonNull(runId, "runId"));
+        synchronized (lock) {
+            return db.transaction("could not attach runs to " + runIds.size() + " run requests", () -> {
+                Map<Long, QueuedRun> attached = new LinkedHashMap<>();
+                for (Map.Entry<Long, String> e : runIds.entrySet()) {
+                    if (find(e.getKey()).map(r -> r.state().isActive()).orElse(false)) {
+                        attached.put(e.getKey(), attach(e.getKey(), e.getValue()));
+                    }
+                }
+                return attached;
+            });
+        }
+    }
+
+    private QueuedRun attach(long id, String runId) {
+        db.update("could not attach run " + runId + " to run request " + id, "UPDATE run_queue SET run_id = ? WHERE id = ?", runId, id);
+        return find(id).orElseThrow(() -> unknown(id));
     }
 
     @Override
@@ -247,7 +344,8 @@ final class RunQueueTable implements RunQueue {
                 if (!end(id, end, now, keptRunId)) {
                     throw new OrchestratorException("cannot finish run request " + id + ": it ended meanwhile");
                 }
-                return new QueuedRun(id, run.request(), end, run.attempts(), null, null, null, now, keptRunId);
+                return new QueuedRun(id, run.request(), end, run.attempts(), null, null, null, now, keptRunId,
+                        run.transientRetries(), run.preemptionRetries(), run.notBefore());
             });
         }
     }

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param configKey a hash of the config that decides the run's output, computed by the caller; null when not known
  *     (runs recorded before it existed). Two succeeded runs with equal kind, snapshots and config key made the same output.
  * @param replayOf the id of the run this one replays, or null
+ * @param origin what started it when a refresh spec's trigger did ({@code embedflow serve}); null otherwise
+ * @param logLocation where the log of the process that ran it is (and its Flink job), or null when not known
  */
 public record RunRecord(
         String id,
@@ -41,7 +43,9 @@ public record RunRecord(
         Instant finishedAt,
         String error,
         String configKey,
-        String replayOf) {
+        String replayOf,
+        RunOrigin origin,
+        String logLocation) {
 
     /** Longest {@code configKey}: room for a hex SHA-512. */
     public static final int MAX_CONFIG_KEY_LENGTH = 128;
@@ -65,13 +69,22 @@ public record RunRecord(
         }
     }
 
+    /** A record without an origin or a log location: the form from before those fields existed. */
+    public RunRecord(String id, String kind, RunStatus status, String modelRef, String modelSnapshotId,
+            String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
+            long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated, Instant startedAt, Instant finishedAt,
+            String error, String configKey, String replayOf) {
+        this(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath, configJson, codeVersion,
+                rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error, configKey, replayOf, null, null);
+    }
+
     /** A record without a config key and not a replay: the form from before those fields existed. */
     public RunRecord(String id, String kind, RunStatus status, String modelRef, String modelSnapshotId,
             String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
             long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated, Instant startedAt, Instant finishedAt,
             String error) {
         this(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath, configJson, codeVersion,
-                rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error, null, null);
+                rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error, null, null, null, null);
     }
 
     /** A new {@link RunStatus#RUNNING} record with zero counts, no config key, not a replay. */
@@ -87,7 +100,7 @@ public record RunRecord(
             String dataSnapshotId, String inputPath, String outputPath, String configJson, String codeVersion,
             Instant startedAt, String configKey, String replayOf) {
         return new RunRecord(id, kind, RunStatus.RUNNING, modelRef, modelSnapshotId, dataSnapshotId, inputPath,
-                outputPath, configJson, codeVersion, 0, 0, 0, 0, startedAt, null, null, configKey, replayOf);
+                outputPath, configJson, codeVersion, 0, 0, 0, 0, startedAt, null, null, configKey, replayOf, null, null);
     }
 
     /** Time from start to finish; zero while running. */
@@ -113,7 +126,7 @@ public record RunRecord(
         Objects.requireNonNull(finishedAt, "finishedAt");
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
     }
 
     /** This run failed with {@code error}, keeping the counts reached so far. */
@@ -125,30 +138,49 @@ public record RunRecord(
     public RunRecord withCounts(long rowsIn, long rowsOut, long rowsRejected, long rowsTruncated) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
     }
 
     public RunRecord withDataSnapshotId(String dataSnapshotId) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
     }
 
     public RunRecord withOutputPath(String outputPath) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
     }
 
     public RunRecord withConfigKey(String configKey) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
     }
 
     public RunRecord withReplayOf(String replayOf) {
         return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
                 configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
-                configKey, replayOf);
+                configKey, replayOf, origin, logLocation);
+    }
+
+    public RunRecord withOrigin(RunOrigin origin) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf, origin, logLocation);
+    }
+
+    public RunRecord withLogLocation(String logLocation) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf, origin, logLocation);
+    }
+
+    /** This failed run with its error replaced by {@code error}. */
+    public RunRecord withError(String error) {
+        return new RunRecord(id, kind, status, modelRef, modelSnapshotId, dataSnapshotId, inputPath, outputPath,
+                configJson, codeVersion, rowsIn, rowsOut, rowsRejected, rowsTruncated, startedAt, finishedAt, error,
+                configKey, replayOf, origin, logLocation);
     }
 }

@@ -2,6 +2,7 @@ package io.embedflow.orchestrator.queue;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -56,10 +57,30 @@ public interface RunQueue {
     List<Enqueued> enqueueAll(List<RunRequest> requests);
 
     /**
+     * Takes firing {@code firing} of the trigger log ({@code SpecTables#pending}) and queues
+     * {@code request} for it, in one transaction: either the firing is marked taken by the request
+     * ({@code consumed_by = "queue:<id>"}) and the request is stored, or neither happens. A request
+     * deduplicated into an active one takes the firing all the same (it is marked taken by that one).
+     *
+     * @return empty, changing nothing, when the firing was already taken or does not exist
+     * @throws io.embedflow.orchestrator.OrchestratorException as {@link #enqueue}; the firing stays untaken then
+     */
+    Optional<Enqueued> enqueueFiring(long firing, RunRequest request, Instant now);
+
+    /**
+     * {@link #enqueueFiring} for each firing in {@code requests} (firing number to its request), in the
+     * map's iteration order, in one transaction: all are stored and taken or none.
+     *
+     * @return for each firing, what {@link #enqueueFiring} returns, keyed and ordered as given
+     */
+    Map<Long, Optional<Enqueued>> enqueueFirings(Map<Long, RunRequest> requests, Instant now);
+
+    /**
      * One admission pass: plans with {@link FairSharePolicy} over every queued and admitted request
      * and moves the chosen ones to {@link QueueState#ADMITTED} under a lease for {@code owner}, in
      * one transaction, keeping the plan's reservation for the next pass. A request cancelled by
-     * someone else meanwhile is left out.
+     * someone else meanwhile is left out, and so is one backing off ({@link QueuedRun#notBefore()}
+     * after {@code now}).
      *
      * @return the requests admitted by this pass, in the policy's order
      */
@@ -80,8 +101,37 @@ public interface RunQueue {
      */
     List<QueuedRun> reclaimExpired(Instant now);
 
+    /**
+     * Sends every admitted request {@code owner} holds back to {@link QueueState#QUEUED} now, as
+     * {@link #reclaimExpired} does for expired leases (run ids and attempt counts are kept): a
+     * restarted daemon takes back what its previous incarnation held without waiting for the leases
+     * to lapse.
+     *
+     * @return the reclaimed requests, as they are now
+     */
+    List<QueuedRun> reclaimOwner(String owner, Instant now);
+
+    /**
+     * Puts an active request back in line after its run ended without finishing it: it becomes
+     * {@link QueueState#QUEUED} with no lease and no run id, and admission passes leave it alone until
+     * {@code notBefore}. {@link Requeue#TRANSIENT} and {@link Requeue#PREEMPTION} count a retry of that
+     * class on the request; {@link Requeue#RELEASED} counts nothing. It keeps its place in its
+     * tenant's line (its id) and its dedupe key, so identical requests still fold into it.
+     *
+     * @throws io.embedflow.orchestrator.OrchestratorException if the id is unknown or terminal
+     */
+    QueuedRun requeue(long id, Requeue reason, Instant notBefore, Instant now);
+
     /** Records the run record an admitted (or reclaimed) request became; fails on a terminal one. */
     QueuedRun attachRun(long id, String runId);
+
+    /**
+     * {@link #attachRun} for each request in {@code runIds} (request id to run id), in one
+     * transaction; a request that ended meanwhile (cancelled, say) is skipped.
+     *
+     * @return the requests the runs were attached to, keyed by request id
+     */
+    Map<Long, QueuedRun> attachRuns(Map<Long, String> runIds);
 
     /**
      * Ends an active request as {@link QueueState#SUCCEEDED} or {@link QueueState#FAILED}, freeing

@@ -18,7 +18,9 @@
  *       a policy gets weight 1 and no quota.</li>
  * </ul>
  *
- * Nothing here runs a job: the daemon ({@code embedflow serve}, a later step) admits, starts each
- * admitted run, renews its leases and finishes requests as their runs end.
+ * Nothing here runs a job: the daemon ({@link io.embedflow.orchestrator.serve.ServeDaemon},
+ * {@code embedflow serve}) takes firings into the queue ({@code enqueueFirings}), admits, starts each
+ * admitted run, renews its leases, and finishes requests as their runs end or puts them back for a
+ * retry ({@code requeue}, counted per failure class).
  */
 package io.embedflow.orchestrator.queue;

@@ -1,6 +1,7 @@
 package io.embedflow.orchestrator.refresh;
 
 import io.embedflow.connectors.store.ObjectStores;
+import io.embedflow.orchestrator.metadata.RunOrigin;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,9 @@ import java.util.Objects;
  * @param jobOptions further job options by key (e.g. {@code embedflow.batch.max-rows})
  * @param force run even when a table of the same model snapshot and data snapshot exists
  * @param replayOf the run this one replays, or null
+ * @param runId the id its run record gets, chosen by the caller (a daemon records it before the run
+ *     starts, so a restart can find the run); null for a new one
+ * @param origin what started it (a refresh spec's trigger), kept in its run record; null when started by hand
  */
 public record RefreshRequest(
         String model,
@@ -27,12 +31,27 @@ public record RefreshRequest(
         boolean allowDuplicateIds,
         Map<String, String> jobOptions,
         boolean force,
-        String replayOf) {
+        String replayOf,
+        String runId,
+        RunOrigin origin) {
 
     public RefreshRequest {
         input = ObjectStores.normalize(Objects.requireNonNull(input, "input"));
         output = ObjectStores.normalize(Objects.requireNonNull(output, "output"));
         jobOptions = Map.copyOf(jobOptions);
+    }
+
+    /** A request started by hand: a new run id, no origin. */
+    public RefreshRequest(String model, String input, String idColumn, String textColumn, String output, int parallelism,
+            String device, boolean allowDuplicateIds, Map<String, String> jobOptions, boolean force, String replayOf) {
+        this(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions, force, replayOf,
+                null, null);
+    }
+
+    /** This request, run under {@code runId} and recording {@code origin}. */
+    public RefreshRequest withRun(String runId, RunOrigin origin) {
+        return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
+                force, replayOf, runId, origin);
     }
 
     public RefreshRequest(String model, Path input, String idColumn, String textColumn, Path output, int parallelism,

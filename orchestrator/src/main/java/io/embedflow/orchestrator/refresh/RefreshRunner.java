@@ -71,7 +71,7 @@ public final class RefreshRunner {
     /** Runs with an already resolved, verified model snapshot (replays name the exact snapshot). */
     public Outcome run(RefreshRequest request, ModelVersion version, ModelSnapshot snapshot, FlinkTarget target,
             ProgressListener progress) {
-        String runId = RunIds.newId();
+        String runId = request.runId() != null ? request.runId() : RunIds.newId();
         Map<String, String> options = new TreeMap<>(request.jobOptions());
         options.put(RefreshOptions.INPUT.key(), request.input());
         options.put(RefreshOptions.ID_COLUMN.key(), request.idColumn());
@@ -87,7 +87,7 @@ public final class RefreshRunner {
         String configJson = toJson(options);
         RunRecord run = RunRecord.started(runId, "refresh", version.ref(), snapshot.id(), null,
                 request.input(), request.output(), configJson,
-                CodeVersion.current(), Instant.now());
+                CodeVersion.current(), Instant.now()).withOrigin(request.origin());
 
         RefreshJobSpec spec;
         try {

@@ -1,11 +1,26 @@
 package io.embedflow.orchestrator.submit;
 
 import java.net.URI;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * A Flink cluster jobs are submitted to through its REST API: the embedded MiniCluster or a
- * remote session cluster. Closing an embedded target stops it; closing a remote one does nothing.
+ * A Flink cluster jobs are submitted to and followed through its REST API: the embedded
+ * MiniCluster or a remote session cluster (Kubernetes comes later, behind this same interface).
+ * Closing an embedded target stops it; closing a remote one does nothing.
+ *
+ * <p>Jobs are submitted by a {@code StreamExecutionEnvironment} built with
+ * {@link #clientConfiguration()}; the other calls follow and stop them by REST. They block for at
+ * most a few seconds each, may be called from any thread, and throw an
+ * {@link io.embedflow.orchestrator.OrchestratorException} whose cause is the I/O error when the
+ * cluster cannot be reached.
+ *
+ * <pre>{@code
+ * try (FlinkTarget flink = new RemoteFlink(URI.create("http://flink:8081"), jar)) {
+ *     flink.findJob("embedflow refresh " + runId).filter(j -> !j.isTerminal()).ifPresent(j -> flink.cancel(j.id()));
+ * }
+ * }</pre>
  */
 public interface FlinkTarget extends AutoCloseable {
     /** The REST endpoint, e.g. {@code http://127.0.0.1:8081}. */
@@ -13,6 +28,36 @@ public interface FlinkTarget extends AutoCloseable {
 
     /** Client settings for a {@code StreamExecutionEnvironment} that submits to this target. */
     Configuration clientConfiguration();
+
+    /** The newest job named exactly {@code name} that the cluster knows (running or ended), if any. */
+    default Optional<FlinkJob> findJob(String name) {
+        return new FlinkRest(restAddress()).findJob(name);
+    }
+
+    /** Job {@code jobId}, as the cluster reports it now; empty when the cluster does not know it. */
+    default Optional<FlinkJob> job(String jobId) {
+        return new FlinkRest(restAddress()).job(jobId);
+    }
+
+    /**
+     * Asks the cluster to cancel job {@code jobId} and returns without waiting for it to stop (follow
+     * it with {@link #job}). Cancelling a job that already ended changes nothing.
+     *
+     * @return false when the cluster does not know the job
+     */
+    default boolean cancel(String jobId) {
+        return new FlinkRest(restAddress()).cancel(jobId);
+    }
+
+    /** Why job {@code jobId} failed, as the cluster recorded it (the newest exception with its stack trace). */
+    default Optional<String> failure(String jobId) {
+        return new FlinkRest(restAddress()).failure(jobId);
+    }
+
+    /** The cluster's task slots (free or not): what {@code serve} may admit runs for. */
+    default OptionalInt totalSlots() {
+        return new FlinkRest(restAddress()).totalSlots();
+    }
 
     @Override
     void close();

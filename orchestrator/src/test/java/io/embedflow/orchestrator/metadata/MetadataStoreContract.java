@@ -76,8 +76,8 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
     void newDatabaseIsAtTheCurrentSchemaVersionAndTellsOldOrchestratorsToStayAway() throws Exception {
         try (Connection c = raw(); Statement s = c.createStatement()) {
             assertThat(ints(s, "SELECT CAST(version AS INTEGER) FROM " + Migrations.HISTORY_TABLE + " ORDER BY installed_rank"))
-                    .containsExactly(1, 2, 3, 4, 5);
-            assertThat(Migrations.CURRENT_VERSION).as("the constant follows the newest migration").isEqualTo(5);
+                    .containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(Migrations.CURRENT_VERSION).as("the constant follows the newest migration").isEqualTo(6);
             // orchestrators from before Flyway refuse any schema_version above 1
             assertThat(ints(s, "SELECT MAX(version) FROM schema_version")).containsExactly(2);
         }
@@ -104,7 +104,7 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
         assertThatThrownBy(() -> MetadataStore.open(url, clock))
                 .isInstanceOf(OrchestratorException.class)
                 .hasMessage("metadata database " + database
-                        + " has schema version 6, newer than this embedflow (5); upgrade embedflow");
+                        + " has schema version 7, newer than this embedflow (6); upgrade embedflow");
         assertThat(schemaFingerprint()).isEqualTo(before);
     }
 
@@ -175,6 +175,28 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
         store.insertRun(run);
 
         assertThat(store.findRun(run.id())).contains(run);
+    }
+
+    @Test
+    void aRunKeepsWhatTriggeredItAndIsFoundByItsSpecAndQueueRequest() {
+        RunOrigin origin = new RunOrigin("docs", "CRON", "cron 0 3 * * * due at 2026-11-29T03:00:00Z", 12L, 7L);
+        RunRecord run = RunRecord.started("r-origin", "refresh", "starter/1", SNAPSHOT_A, null, "/in", "/out", "{}", "dev", T0)
+                .withOrigin(origin).withLogLocation("/var/log/embedflow.log");
+        store.insertRun(run);
+        RunRecord retry = RunRecord.started("r-origin-2", "refresh", "starter/1", SNAPSHOT_A, null, "/in", "/out", "{}", "dev",
+                T0.plusSeconds(60)).withOrigin(new RunOrigin("docs", "MANUAL", "", null, 7L));
+        store.insertRun(retry);
+        store.insertRun(RunRecord.started("r-by-hand", "refresh", "starter/1", SNAPSHOT_A, null, "/in", "/x", "{}", "dev", T0));
+
+        assertThat(store.findRun("r-origin")).contains(run);
+        assertThat(store.findRun("r-origin-2").orElseThrow().origin().firing()).isNull();
+        assertThat(store.findRun("r-by-hand").orElseThrow().origin()).isNull();
+        assertThat(store.runsOfQueueRequest(7)).extracting(RunRecord::id).containsExactly("r-origin-2", "r-origin");
+        assertThat(store.runsOfSpec("docs", 1)).extracting(RunRecord::id).containsExactly("r-origin-2");
+        assertThat(origin.describeTrigger()).isEqualTo("CRON (firing 12): cron 0 3 * * * due at 2026-11-29T03:00:00Z");
+
+        store.updateRun(run.failed("worker lost", T0.plusSeconds(5)).withOrigin(null));
+        assertThat(store.findRun("r-origin").orElseThrow().origin()).isNull();
     }
 
     @Test
@@ -367,12 +389,12 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
         }
     }
 
-    /** Records, as a newer embedflow would, that migration V6 ran. */
+    /** Records, as a newer embedflow would, that migration V7 ran. */
     void forgeNewerSchema() throws SQLException {
         try (Connection c = raw(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO " + Migrations.HISTORY_TABLE + " (installed_rank, version, description, type, script, "
-                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '6', 'from the future', "
-                    + "'SQL', 'V6__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
+                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '7', 'from the future', "
+                    + "'SQL', 'V7__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
         }
     }
 

@@ -80,7 +80,7 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + legacy); Statement s = c.createStatement()) {
             assertThat(strings(s, "SELECT version || ':' || type FROM " + Migrations.HISTORY_TABLE + " ORDER BY installed_rank"))
-                    .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL");
+                    .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL");
             assertThat(ints(s, "SELECT MAX(version) FROM schema_version")).containsExactly(2);
             assertThat(strings(s, "PRAGMA integrity_check")).containsExactly("ok");
         }
@@ -102,7 +102,7 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + legacy); Statement s = c.createStatement()) {
             assertThat(strings(s, "SELECT version || ':' || type FROM " + Migrations.HISTORY_TABLE + " ORDER BY installed_rank"))
-                    .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL");
+                    .containsExactly("1:BASELINE", "2:SQL", "3:SQL", "4:SQL", "5:SQL", "6:SQL");
         }
     }
 
@@ -136,15 +136,15 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         MetadataStore.openSqlite(file).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             s.execute("INSERT INTO " + Migrations.HISTORY_TABLE + " (installed_rank, version, description, type, script, "
-                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '6', 'from the future', "
-                    + "'SQL', 'V6__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
+                    + "checksum, installed_by, installed_on, execution_time, success) VALUES (10, '7', 'from the future', "
+                    + "'SQL', 'V7__from_the_future.sql', 0, 'tomorrow', CURRENT_TIMESTAMP, 1, TRUE)");
         }
         byte[] before = Files.readAllBytes(file);
         List<Path> filesBefore = listing();
 
         assertThatThrownBy(() -> MetadataStore.openSqlite(file))
                 .isInstanceOf(OrchestratorException.class)
-                .hasMessage("metadata database " + file + " has schema version 6, newer than this embedflow (5); upgrade embedflow");
+                .hasMessage("metadata database " + file + " has schema version 7, newer than this embedflow (6); upgrade embedflow");
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
         assertThat(listing()).isEqualTo(filesBefore);
     }
@@ -154,12 +154,12 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         Path legacy = tmp.resolve("legacy.db");
         LegacyDatabase.create(legacy);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + legacy); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO schema_version (version) VALUES (6)");
+            s.execute("INSERT INTO schema_version (version) VALUES (7)");
         }
         byte[] before = Files.readAllBytes(legacy);
 
         assertThatThrownBy(() -> MetadataStore.openSqlite(legacy))
-                .hasMessageContaining("has schema version 6, newer than this embedflow (5)");
+                .hasMessageContaining("has schema version 7, newer than this embedflow (6)");
         assertThat(Files.readAllBytes(legacy)).isEqualTo(before);
     }
 

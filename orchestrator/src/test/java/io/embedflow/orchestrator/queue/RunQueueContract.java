@@ -6,13 +6,19 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metadata.MetadataStore;
+import io.embedflow.orchestrator.metadata.SpecState;
+import io.embedflow.orchestrator.metadata.StoredSpec;
+import io.embedflow.orchestrator.metadata.TriggerLogEntry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -272,6 +278,113 @@ abstract class RunQueueContract implements RunQueueRaces {
     }
 
     // ---- listings and persistence ----
+
+    // ---- firings, retries, a restarted owner ----
+
+    @Test
+    void aFiringIsTakenInTheTransactionThatQueuesItsRequestAndOnlyOnce() {
+        store.specs().insert(new StoredSpec("docs", "a", "name: docs\n", false, T0, T0), SpecState.initial("docs"));
+        long first = store.specs().log("docs", new TriggerLogEntry.New("CRON", "due", T0)).seq();
+        long second = store.specs().log("docs", new TriggerLogEntry.New("NEW_DATA", "changed", T0)).seq();
+
+        Optional<Enqueued> taken = queue.enqueueFiring(first, request("a", 1, "docs:m:d:c"), T0.plusSeconds(1));
+        Optional<Enqueued> again = queue.enqueueFiring(first, request("a", 1, "docs:m:d:other"), T0.plusSeconds(2));
+        Optional<Enqueued> folded = queue.enqueueFiring(second, request("a", 1, "docs:m:d:c"), T0.plusSeconds(3));
+
+        assertThat(taken).hasValueSatisfying(e -> assertThat(e.created()).isTrue());
+        assertThat(again).as("taken already: nothing queued").isEmpty();
+        assertThat(folded).hasValueSatisfying(e -> {
+            assertThat(e.created()).isFalse();
+            assertThat(e.run().id()).isEqualTo(taken.get().run().id());
+        });
+        assertThat(queue.list(QueueState.QUEUED)).hasSize(1);
+        assertThat(store.specs().pending(10)).isEmpty();
+        assertThat(store.specs().firings("docs", 10)).extracting(TriggerLogEntry::consumedBy)
+                .containsOnly("queue:" + taken.get().run().id());
+        assertThat(queue.enqueueFiring(999, request("a"), T0)).as("no such firing").isEmpty();
+    }
+
+    @Test
+    void aPassesFiringsAreTakenInOneTransactionAndRunsAttachedInAnother() {
+        store.specs().insert(new StoredSpec("docs", "a", "name: docs\n", false, T0, T0), SpecState.initial("docs"));
+        long first = store.specs().log("docs", new TriggerLogEntry.New("CRON", "due", T0)).seq();
+        long second = store.specs().log("docs", new TriggerLogEntry.New("MANUAL", "by alice", T0)).seq();
+        Map<Long, RunRequest> batch = new LinkedHashMap<>();
+        batch.put(first, request("a", 1, "docs:k"));
+        batch.put(second, request("a", 1, "docs:k"));
+
+        Map<Long, Optional<Enqueued>> taken = queue.enqueueFirings(batch, T0);
+
+        assertThat(taken.keySet()).containsExactly(first, second);
+        assertThat(taken.get(first).orElseThrow().created()).isTrue();
+        assertThat(taken.get(second).orElseThrow().created()).as("folded within the batch").isFalse();
+        QueuedRun one = taken.get(first).orElseThrow().run();
+        QueuedRun other = queue.enqueue(request("b")).run();
+        queue.admit("serve-1", T0);
+        queue.cancel(other.id(), T0);
+
+        Map<Long, QueuedRun> attached = queue.attachRuns(Map.of(one.id(), "r-1", other.id(), "r-2"));
+
+        assertThat(attached.keySet()).as("a cancelled request is skipped").containsExactly(one.id());
+        assertThat(queue.find(one.id()).orElseThrow().runId()).isEqualTo("r-1");
+        assertThat(queue.find(other.id()).orElseThrow().runId()).isNull();
+    }
+
+    @Test
+    void aRefusedRequestLeavesItsFiringUntaken() {
+        store.specs().insert(new StoredSpec("docs", "a", "name: docs\n", false, T0, T0), SpecState.initial("docs"));
+        long firing = store.specs().log("docs", new TriggerLogEntry.New("CRON", "due", T0)).seq();
+
+        assertThatThrownBy(() -> queue.enqueueFiring(firing, request("a", 4, "too-big"), T0))
+                .isInstanceOf(OrchestratorException.class);
+
+        assertThat(store.specs().pending(10)).extracting(TriggerLogEntry::seq).containsExactly(firing);
+    }
+
+    @Test
+    void aRequeuedRequestWaitsOutItsBackoffCountsItsRetryPerClassAndDropsItsRun() {
+        QueuedRun run = queue.enqueue(request("a", 1, "k")).run();
+        queue.admit("serve-1", T0);
+        queue.attachRun(run.id(), "r-1");
+
+        QueuedRun back = queue.requeue(run.id(), Requeue.TRANSIENT, T0.plusSeconds(30), T0.plusSeconds(1));
+        assertThat(back.state()).isEqualTo(QueueState.QUEUED);
+        assertThat(back.runId()).isNull();
+        assertThat(back.leaseOwner()).isNull();
+        assertThat(back.notBefore()).isEqualTo(T0.plusSeconds(30));
+        assertThat(back.retries(Requeue.TRANSIENT)).isEqualTo(1);
+        assertThat(queue.enqueue(request("a", 1, "k")).created()).as("still the active request for its key").isFalse();
+
+        assertThat(queue.admit("serve-1", T0.plusSeconds(29))).as("backing off").isEmpty();
+        assertThat(queue.admit("serve-1", T0.plusSeconds(30))).extracting(QueuedRun::id).containsExactly(run.id());
+
+        queue.requeue(run.id(), Requeue.PREEMPTION, T0.plusSeconds(40), T0.plusSeconds(31));
+        queue.admit("serve-1", T0.plusSeconds(40));
+        QueuedRun released = queue.requeue(run.id(), Requeue.RELEASED, T0.plusSeconds(41), T0.plusSeconds(41));
+        assertThat(released.transientRetries()).isEqualTo(1);
+        assertThat(released.preemptionRetries()).isEqualTo(1);
+        assertThat(released.attempts()).isEqualTo(3);
+
+        queue.cancel(run.id(), T0.plusSeconds(42));
+        assertThatThrownBy(() -> queue.requeue(run.id(), Requeue.TRANSIENT, T0, T0))
+                .isInstanceOf(OrchestratorException.class).hasMessageContaining("already CANCELLED");
+    }
+
+    @Test
+    void aRestartedOwnerTakesBackWhatItsPredecessorHeldWithoutWaitingForTheLease() {
+        QueuedRun mine = queue.enqueue(request("a")).run();
+        queue.admit("serve@host#1", T0);
+        queue.attachRun(mine.id(), "r-1");
+        QueuedRun theirs = queue.enqueue(request("b")).run();
+        queue.admit("serve@other#1", T0);
+
+        List<QueuedRun> reclaimed = queue.reclaimOwner("serve@host#1", T0.plusSeconds(1));
+
+        assertThat(reclaimed).extracting(QueuedRun::id, QueuedRun::state, QueuedRun::runId)
+                .containsExactly(tuple(mine.id(), QueueState.QUEUED, "r-1"));
+        assertThat(queue.find(theirs.id()).orElseThrow().state()).isEqualTo(QueueState.ADMITTED);
+        assertThat(queue.reclaimOwner("serve@host#1", T0.plusSeconds(2))).isEmpty();
+    }
 
     @Test
     void queuedRequestsAreListedInTheirTenantsOrder() {

@@ -1,0 +1,88 @@
+package io.embedflow.orchestrator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.serve.ServeStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The status endpoint: loopback by default, and a bearer token on every request when bound elsewhere. */
+class StatusServerTest {
+
+    static final String TOKEN = "s3cret-token-0123456789abcdef";
+    static final ServeStatus STATUS = new ServeStatus("test#1", "2026-12-01T08:00:00Z", 4,
+            Map.of("search", new ServeStatus.Tenant(2, null, 3, 1, 1, 2)),
+            List.of(new ServeStatus.Run(7, "r-1", "docs", "search", 2, "2026-12-01T07:59:00Z", null)));
+
+    @TempDir
+    Path tmp;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void onAnyAddressButLoopbackItRefusesToStartWithoutAToken() {
+        assertThatThrownBy(() -> StatusServer.start("0.0.0.0", 0, Optional.empty(), Map.of("/api/queue", () -> STATUS)))
+                .isInstanceOf(OrchestratorException.class)
+                .hasMessageContaining("not loopback").hasMessageContaining("--token-file");
+    }
+
+    @Test
+    void withATokenEveryRequestNeedsIt() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, TOKEN + "\n");
+        try (StatusServer server = StatusServer.start("0.0.0.0", 0, Optional.of(BearerToken.fromFile(file)), Map.of("/api/queue", () -> STATUS))) {
+            URI base = URI.create("http://127.0.0.1:" + server.address().getPort());
+
+            assertThat(get(base.resolve("/healthz"), null).statusCode()).isEqualTo(401);
+            assertThat(get(base.resolve("/api/queue"), "Bearer wrong-token-0123456789abcdef").statusCode()).isEqualTo(401);
+            HttpResponse<String> denied = get(base.resolve("/api/queue"), "Basic " + TOKEN);
+            assertThat(denied.statusCode()).isEqualTo(401);
+            assertThat(denied.body()).doesNotContain(TOKEN);
+            assertThat(get(base.resolve("/healthz"), "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+            HttpResponse<String> queue = get(base.resolve("/api/queue"), "Bearer " + TOKEN);
+            assertThat(queue.statusCode()).isEqualTo(200);
+            assertThat(queue.body()).contains("\"search\":{\"weight\":2,\"maxSlots\":null,\"queued\":3,\"backingOff\":1,"
+                    + "\"admitted\":1,\"admittedSlots\":2}").contains("\"spec\":\"docs\"");
+        }
+        assertThat(Files.readString(Path.of(System.getProperty("java.io.tmpdir"), "embedflow.log"))).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void onLoopbackItServesWithoutATokenAndOnlyWhatItKnows() throws Exception {
+        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.empty(), Map.of("/api/queue", () -> STATUS))) {
+            assertThat(server.address().getHost()).isEqualTo("127.0.0.1");
+            assertThat(get(server.address().resolve("/healthz"), null).body()).isEqualTo("{\"status\":\"ok\"}");
+            assertThat(get(server.address().resolve("/nope"), null).statusCode()).isEqualTo(404);
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(server.address().resolve("/api/queue"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+        }
+    }
+
+    @Test
+    void aShortTokenIsRefusedWithoutEchoingIt() {
+        assertThatThrownBy(() -> BearerToken.of("short", "$" + BearerToken.ENV))
+                .hasMessageContaining("shorter than 16").hasMessageNotContaining("short'");
+        assertThat(BearerToken.find(null, null)).isEmpty();
+        assertThat(BearerToken.find(null, TOKEN).orElseThrow().accepts("Bearer " + TOKEN)).isTrue();
+        assertThat(BearerToken.of(TOKEN, "test").toString()).doesNotContain(TOKEN);
+    }
+
+    private HttpResponse<String> get(URI uri, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
