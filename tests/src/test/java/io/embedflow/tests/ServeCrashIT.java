@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.embedflow.connectors.table.TableFile;
 import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.connectors.table.TableVersions;
 import io.embedflow.orchestrator.metadata.MetadataStore;
 import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
@@ -78,7 +79,9 @@ class ServeCrashIT {
             List<RunRecord> killed = store.runsOfSpec("docs", 10);
             assertThat(killed).as("killed in flight").singleElement()
                     .satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
-            assertThat(tables.resolve("docs")).as("nothing committed yet").doesNotExist();
+            try (TableVersions versions = TableVersions.open(tables.resolve("docs").toString(), null)) {
+                assertThat(versions.latest()).as("nothing committed yet").isEmpty();
+            }
 
             Path tokenFile = tmp.resolve("token");
             Files.writeString(tokenFile, TOKEN);
@@ -128,8 +131,10 @@ class ServeCrashIT {
             manifest.rejectedFiles().stream().map(TableFile::path).forEach(listed::add);
             try (Stream<Path> files = Files.walk(tables)) {
                 assertThat(files.filter(Files::isRegularFile).map(p -> table.relativize(p).toString())
-                        .filter(p -> !p.equals(TableManifest.FILE_NAME)).toList())
-                        .as("only the table's own files; nothing staged is left").containsExactlyInAnyOrderElementsOf(listed);
+                        .filter(p -> !p.endsWith(TableManifest.FILE_NAME) && !p.startsWith(TableVersions.VERSIONS_DIR))
+                        .toList())
+                        .as("only the table's own files and manifests; nothing staged is left")
+                        .containsExactlyInAnyOrderElementsOf(listed);
             }
         }
     }
@@ -169,7 +174,7 @@ class ServeCrashIT {
     /** Part files of runs staged beside the table (the job is writing). */
     private static long stagedParts(Path tables) {
         try (Stream<Path> files = Files.walk(tables)) {
-            return files.filter(p -> p.toString().contains(".docs.staging-") && p.getFileName().toString().startsWith("part-"))
+            return files.filter(p -> p.toString().contains(".staging-") && p.getFileName().toString().startsWith("part-"))
                     .count();
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;   // the job is creating or removing them right now

@@ -101,10 +101,10 @@ public final class TableVersions implements AutoCloseable {
         numbers.add(Long.parseLong(m.group(1)));
       }
     }
-    numbers.sort(null);
-    if (numbers.isEmpty() && plainManifest().isPresent()) {
+    if (!numbers.contains(1L) && plainManifest().isPresent()) {
       numbers.add(1L);
     }
+    numbers.sort(null);
     return numbers;
   }
 

@@ -64,6 +64,11 @@ final class EmbedCommand implements Callable<Integer> {
             description = "With --device gpu: embed subtasks sharing one GPU (default 1, one model per GPU).")
     Integer subtasksPerGpu;
 
+    @Option(names = "--new-version",
+            description = "Add a version to the table at --output (creating it if absent) instead of requiring a new "
+                    + "location; readers see the newest version, whole.")
+    boolean newVersion;
+
     @Option(names = "--allow-duplicate-ids", description = "Embed rows with repeated ids instead of failing.")
     boolean allowDuplicateIds;
 
@@ -100,7 +105,7 @@ final class EmbedCommand implements Callable<Integer> {
             jobOptions.put(RefreshOptions.GPU_SUBTASKS_PER_GPU.key(), subtasksPerGpu.toString());
         }
         RefreshRequest request = new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device,
-                allowDuplicateIds, jobOptions, force, null);
+                allowDuplicateIds, jobOptions, force, null).withNewVersion(newVersion);
         try (EmbedflowHome home = main.openHome();
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
                         : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param runId the id its run record gets, chosen by the caller (a daemon records it before the run
  *     starts, so a restart can find the run); null for a new one
  * @param origin what started it (a refresh spec's trigger), kept in its run record; null when started by hand
+ * @param newVersion add a version to the table at {@code output} ({@link io.embedflow.connectors.table.TableVersions})
+ *     instead of creating a table there
  */
 public record RefreshRequest(
         String model,
@@ -33,7 +35,8 @@ public record RefreshRequest(
         boolean force,
         String replayOf,
         String runId,
-        RunOrigin origin) {
+        RunOrigin origin,
+        boolean newVersion) {
 
     public RefreshRequest {
         input = ObjectStores.normalize(Objects.requireNonNull(input, "input"));
@@ -45,13 +48,19 @@ public record RefreshRequest(
     public RefreshRequest(String model, String input, String idColumn, String textColumn, String output, int parallelism,
             String device, boolean allowDuplicateIds, Map<String, String> jobOptions, boolean force, String replayOf) {
         this(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions, force, replayOf,
-                null, null);
+                null, null, false);
     }
 
     /** This request, run under {@code runId} and recording {@code origin}. */
     public RefreshRequest withRun(String runId, RunOrigin origin) {
         return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
-                force, replayOf, runId, origin);
+                force, replayOf, runId, origin, newVersion);
+    }
+
+    /** This request, adding a version to the table at the output (or creating the table there). */
+    public RefreshRequest withNewVersion(boolean asNewVersion) {
+        return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
+                force, replayOf, runId, origin, asNewVersion);
     }
 
     public RefreshRequest(String model, Path input, String idColumn, String textColumn, Path output, int parallelism,

@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.refresh;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.flink.refresh.EmbeddingRefreshJob;
@@ -79,7 +80,9 @@ public final class RefreshRunner {
         options.put(RefreshOptions.MODEL_DIR.key(), snapshot.directory().toString());
         options.put(RefreshOptions.MODEL_SNAPSHOT_ID.key(), snapshot.id());
         options.put(RefreshOptions.MODEL_REF.key(), version.ref());
-        options.put(RefreshOptions.OUTPUT.key(), request.output());
+        // a new version: the job writes the run's own table under the location's runs/, committed as a version after it
+        VersionedOutput versioned = request.newVersion() ? VersionedOutput.at(request.output()) : null;
+        options.put(RefreshOptions.OUTPUT.key(), versioned != null ? versioned.runLocation(runId) : request.output());
         options.put(RefreshOptions.RUN_ID.key(), runId);
         options.put(RefreshOptions.PARALLELISM.key(), Integer.toString(request.parallelism()));
         options.put(RefreshOptions.DEVICE.key(), request.device());
@@ -99,7 +102,8 @@ public final class RefreshRunner {
         String dataSnapshotId = spec.plan().snapshot().id();
         String configKey = configKey(snapshot.id(), dataSnapshotId, request);
         if (!request.force() && request.replayOf() == null) {
-            Optional<Outcome> done = alreadyDone(snapshot.id(), dataSnapshotId, configKey);
+            Optional<Outcome> done = alreadyDone(snapshot.id(), dataSnapshotId, configKey,
+                    versioned != null ? request.output() : null);
             if (done.isPresent()) {
                 return done.get();
             }
@@ -112,7 +116,7 @@ public final class RefreshRunner {
         try {
             Map<String, Object> accumulators = execute(spec, target, progress);
             progress.progress(spec.plan().totalRows());
-            TableManifest manifest = TableManifest.read(spec.output());
+            TableManifest manifest = versioned != null ? versioned.commit(runId) : TableManifest.read(spec.output());
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
@@ -133,9 +137,14 @@ public final class RefreshRunner {
     }
 
     /** A finished run of the same model snapshot over the same data whose table is still intact. */
-    private Optional<Outcome> alreadyDone(String modelSnapshotId, String dataSnapshotId, String configKey) {
+    private Optional<Outcome> alreadyDone(String modelSnapshotId, String dataSnapshotId, String configKey,
+            String sameOutput) {
         Optional<RunRecord> previous = metadata.latestSucceededRun("refresh", modelSnapshotId, dataSnapshotId, configKey);
         if (previous.isEmpty() || previous.get().outputPath() == null) {
+            return Optional.empty();
+        }
+        // a new version of a table is due unless that table's newest version is this work; a table elsewhere does not count
+        if (sameOutput != null && !sameOutput.equals(ObjectStores.normalize(previous.get().outputPath()))) {
             return Optional.empty();
         }
         Optional<TableManifest> manifest;

@@ -72,7 +72,8 @@ public final class RefreshLauncher implements RunLauncher {
         boolean allowDuplicateIds = Boolean.parseBoolean(options.remove(RefreshOptions.ALLOW_DUPLICATE_IDS.key()));
         return new RefreshRequest(launch.payload().model(), spec.dataset(), spec.idColumn(), spec.textColumn(), spec.output(),
                 spec.parallelism(), spec.device().toString(), allowDuplicateIds, options, false, null)
-                .withRun(launch.runId(), launch.origin());
+                .withRun(launch.runId(), launch.origin())
+                .withNewVersion(true); // a spec's output is one table, refreshed by versions
     }
 
     /** The succeeded run whose table at the request's output is this very work, if any. */

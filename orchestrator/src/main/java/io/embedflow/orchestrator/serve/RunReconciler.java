@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.serve;
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableLocation;
+import io.embedflow.connectors.table.TableVersions;
 import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metadata.MetadataStore;
@@ -12,6 +13,7 @@ import io.embedflow.orchestrator.submit.FlinkJob;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.JobStatus;
 import org.slf4j.Logger;
@@ -200,10 +202,15 @@ final class RunReconciler {
         if (run.outputPath() == null) {
             return;
         }
-        try (TableLocation table = TableLocation.open(run.outputPath(), S3Settings.fromEnvironment())) {
-            table.abort(run.id());
-        } catch (RuntimeException e) {
-            LOG.warn("could not remove what run {} staged at {}: {}", run.id(), run.outputPath(), e.getMessage());
+        // a run that adds a version stages its table under the location's runs/<id>/; a plain one at the location
+        String runTable = (run.outputPath().endsWith("/") ? run.outputPath() : run.outputPath() + "/")
+                + TableVersions.runDirectory(run.id());
+        for (String location : List.of(run.outputPath(), runTable)) {
+            try (TableLocation table = TableLocation.open(location, S3Settings.fromEnvironment())) {
+                table.abort(run.id());
+            } catch (RuntimeException e) {
+                LOG.warn("could not remove what run {} staged at {}: {}", run.id(), location, e.getMessage());
+            }
         }
     }
 
