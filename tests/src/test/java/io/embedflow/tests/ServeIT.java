@@ -6,6 +6,7 @@ import io.embedflow.connectors.parquet.EmbeddingTableReader;
 import io.embedflow.connectors.parquet.RejectedRowReader;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.connectors.table.TableVersions;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
@@ -108,6 +109,26 @@ class ServeIT {
                         .filter(r -> r.request().spec().equals("docs")).toList();
                 assertThat(docsRequests).hasSize(2).extracting(QueuedRun::runId).containsOnly(docs.id());
                 assertThat(TableManifest.read(Path.of(docs.outputPath())).runId()).isEqualTo(docs.id());
+
+                // new data: the next run of docs publishes version 2 of the same table
+                Map<Long, String> more = EmbedCliIT.writeDataset(data.resolve("more"), 10, 12, 90_000);
+                ok(cli.run("schedule", "trigger", "docs", "--reason", "new files"));
+                daemon.pass();
+                assertThat(daemon.awaitIdle(Duration.ofSeconds(60))).isTrue();
+                List<RunRecord> docsRuns = home.metadata().runsOfSpec("docs", 10);
+                assertThat(docsRuns).as("%s", docsRuns).hasSize(2);
+                RunRecord refreshed = docsRuns.stream().filter(r -> !r.id().equals(docs.id())).findFirst().orElseThrow();
+                assertThat(refreshed.status()).isEqualTo(RunStatus.SUCCEEDED);
+                assertThat(refreshed.outputPath()).isEqualTo(docs.outputPath());
+                Path docsTable = Path.of(docs.outputPath());
+                assertThat(TableManifest.read(docsTable).runId()).isEqualTo(refreshed.id());
+                List<Object> expected = new ArrayList<>(texts.keySet());
+                expected.addAll(more.keySet());
+                assertThat(ids(docsTable)).containsExactlyInAnyOrderElementsOf(expected);
+                try (TableVersions versions = TableVersions.open(docsTable.toString(), null)) {
+                    assertThat(versions.numbers()).containsExactly(1L, 2L);
+                    assertThat(versions.read(1).manifest().runId()).isEqualTo(docs.id());
+                }
 
                 Cli.Result ended = cli.run("runs", "cancel", docs.id());
                 assertThat(ended.exitCode()).isEqualTo(1);
