@@ -94,13 +94,7 @@ public final class TableVersions implements AutoCloseable {
 
   /** The committed version numbers, ascending; a plain table counts as version 1. */
   public List<Long> numbers() {
-    List<Long> numbers = new ArrayList<>();
-    for (String name : versionFileNames()) {
-      Matcher m = VERSION_FILE.matcher(name);
-      if (m.matches()) {
-        numbers.add(Long.parseLong(m.group(1)));
-      }
-    }
+    List<Long> numbers = versionFileNumbers();
     if (!numbers.contains(1L) && plainManifest().isPresent()) {
       numbers.add(1L);
     }
@@ -110,8 +104,24 @@ public final class TableVersions implements AutoCloseable {
 
   /** The newest version, or empty when the location holds no table. */
   public Optional<Version> latest() {
-    List<Long> numbers = numbers();
-    return numbers.isEmpty() ? Optional.empty() : Optional.of(read(numbers.get(numbers.size() - 1)));
+    // one listing, then one read: readers call this for every table they open
+    Optional<Long> newest = versionFileNumbers().stream().max(Long::compare);
+    if (newest.isPresent()) {
+      return Optional.of(read(newest.get()));
+    }
+    return plainManifest().map(manifest -> new Version(1, manifest));
+  }
+
+  /** The numbers of the version manifests under {@value #VERSIONS_DIR}, in no particular order. */
+  private List<Long> versionFileNumbers() {
+    List<Long> numbers = new ArrayList<>();
+    for (String name : versionFileNames()) {
+      Matcher m = VERSION_FILE.matcher(name);
+      if (m.matches()) {
+        numbers.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return numbers;
   }
 
   /**
