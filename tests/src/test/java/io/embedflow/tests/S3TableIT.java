@@ -10,6 +10,7 @@ import io.embedflow.connectors.parquet.RejectedRowReader;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableFile;
 import io.embedflow.connectors.table.TableManifest;
+import io.embedflow.connectors.table.TableVersions;
 import io.embedflow.orchestrator.metadata.MetadataStore;
 import io.embedflow.orchestrator.metadata.RunStatus;
 import java.io.IOException;
@@ -148,6 +149,54 @@ class S3TableIT {
         String replayTable = "s3://" + bucket + "/tables/docs-replay-" + manifest.runId() + "/";
         assertThat(replay.out()).contains(replayTable);
         assertThat(RestSubmissionIT.byId(EmbeddingTableReader.readAll(replayTable))).isEqualTo(fromS3);
+    }
+
+    @Test
+    void anIncrementalRefreshOnS3KeepsUnchangedRowsAndEqualsAFullOne() throws IOException {
+        String bucket = s3.createBucket();
+        String table = "s3://" + bucket + "/tables/versioned/";
+        Path input = tmp.resolve("input");
+        Map<Long, String> texts = EmbedCliIT.writeDataset(input, 60, 12);
+        Cli cli = new Cli(tmp.resolve("home"));
+        assertThat(cli.run("model", "import", TestModels.fixture("tiny-dict").toString(), "--name", "tiny").exitCode()).isZero();
+        Cli.Result first = embed(cli, input, table, "--new-version");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        TableManifest v1 = TableManifest.read(table);
+
+        // f0 is rewritten without its first ten rows; f3 is new
+        List<Map<String, Object>> f0 = new ArrayList<>();
+        List<Map<String, Object>> f3 = new ArrayList<>();
+        texts.forEach((id, text) -> {
+            if (id >= 1010 && id < 1060) {
+                f0.add(Map.of("id", id, "body", text == null ? "" : text, "n", (int) (id - 1000)));
+            }
+        });
+        for (long id = 9000; id < 9012; id++) {
+            f3.add(Map.of("id", id, "body", "new row " + id, "n", 0));
+        }
+        Parquet.write(tmp.resolve("f0.tmp"), EmbedCliIT.SCHEMA, f0);
+        java.nio.file.Files.move(tmp.resolve("f0.tmp"), input.resolve("f0.parquet"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Parquet.write(input.resolve("f3.parquet"), EmbedCliIT.SCHEMA, f3);
+
+        Cli.Result second = embed(cli, input, table, "--new-version");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        TableManifest v2 = TableManifest.read(table);
+        assertThat(v2.baseVersion()).isEqualTo(1L);
+        JsonNode metrics = json(cli.run("runs", "show", v2.runId(), "--json")).get("metrics");
+        // only the new rows reach the model (a null text written back as "" is rejected either way)
+        assertThat(metrics.get("rows").asLong()).isEqualTo(f3.size());
+        assertThat(metrics.get("rowsKept").asLong()).isEqualTo(v2.rowCount() - f3.size());
+
+        Path local = tmp.resolve("full");
+        assertThat(embed(cli, input, local.toString(), "--force").exitCode()).isZero();
+        IncrementalRefreshIT.assertSameTable(table, local.toString());
+        assertThat(v2.rejectedCount()).isEqualTo(TableManifest.read(local).rejectedCount());
+        // the first version is untouched and still readable
+        try (TableVersions versions = TableVersions.open(table, S3Settings.fromEnvironment())) {
+            assertThat(versions.read(1).manifest().files()).isEqualTo(v1.files());
+            assertThat(EmbeddingTableReader.readAll(table)).hasSize((int) v2.rowCount());
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.embedflow.connectors.table.TableLocation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Reads a published embedding table into memory, for tests and tools. Only the data files listed
@@ -15,6 +16,8 @@ import java.util.List;
 public final class EmbeddingTableReader {
   private static final List<String> COLUMNS =
       List.of(EmbeddingTableWriter.ID, EmbeddingTableWriter.EMBEDDING, EmbeddingTableWriter.CONTENT_HASH);
+  private static final List<String> SCAN_COLUMNS = List.of(EmbeddingTableWriter.ID, EmbeddingTableWriter.EMBEDDING,
+      EmbeddingTableWriter.CONTENT_HASH, EmbeddingTableWriter.TRUNCATED);
 
   private EmbeddingTableReader() {}
 
@@ -51,5 +54,30 @@ public final class EmbeddingTableReader {
         slots.get(EmbeddingTableWriter.ID),
         (float[]) slots.get(EmbeddingTableWriter.EMBEDDING),
         (String) slots.get(EmbeddingTableWriter.CONTENT_HASH)));
+  }
+
+  /**
+   * A row of a part file as {@link #scan} streams it.
+   *
+   * @param position 0-based index of the row in its file
+   * @param id an {@link Integer}, {@link Long} or {@link String}, following the table's id type
+   * @param embedding the vector, or null when the scan skipped vectors
+   * @param contentHash {@link ContentHash} of the text the vector was computed from
+   * @param truncated the text was cut to the model's maximum length ({@code false} in files without that column)
+   */
+  public record Stored(long position, Object id, float[] embedding, String contentHash, boolean truncated) {}
+
+  /**
+   * Streams the rows of one embedding part file in file order, holding one at a time; with
+   * {@code withVectors} false the embedding column is not read at all (Parquet projects it away),
+   * which is what an incremental refresh needs to learn which rows a table holds.
+   */
+  public static void scan(Path file, boolean withVectors, Consumer<Stored> consumer) {
+    List<String> columns = withVectors ? SCAN_COLUMNS
+        : List.of(EmbeddingTableWriter.ID, EmbeddingTableWriter.CONTENT_HASH, EmbeddingTableWriter.TRUNCATED);
+    long[] position = {0};
+    TableRows.forEach(file, columns, slots -> new Stored(position[0]++, slots.get(EmbeddingTableWriter.ID),
+        (float[]) slots.get(EmbeddingTableWriter.EMBEDDING), (String) slots.get(EmbeddingTableWriter.CONTENT_HASH),
+        Boolean.TRUE.equals(slots.get(EmbeddingTableWriter.TRUNCATED))), consumer);
   }
 }

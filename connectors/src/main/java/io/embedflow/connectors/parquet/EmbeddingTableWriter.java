@@ -24,8 +24,12 @@ import org.apache.parquet.schema.Types;
  *     repeated group list { required float element; }
  *   }                                  // exactly {@code dimension} elements
  *   required binary content_hash (STRING);
+ *   required boolean truncated;        // the text was cut to the model's maximum length
  * }
  * </pre>
+ *
+ * <p>Tables written before {@code truncated} existed lack the column; readers take its absence as
+ * {@code false}.
  *
  * <p>Rows are buffered in memory up to one row group (Parquet's default, 128 MiB) before they reach
  * disk; the file is complete only after {@link #close}. Not thread-safe.
@@ -34,6 +38,7 @@ public final class EmbeddingTableWriter implements Closeable {
   public static final String ID = "id";
   public static final String EMBEDDING = "embedding";
   public static final String CONTENT_HASH = "content_hash";
+  public static final String TRUNCATED = "truncated";
 
   private final IdType idType;
   private final int dimension;
@@ -44,6 +49,7 @@ public final class EmbeddingTableWriter implements Closeable {
   private String idString;
   private float[] vector;
   private String contentHash;
+  private boolean truncated;
 
   /** Creates {@code file}; fails if it already exists. */
   public EmbeddingTableWriter(Path file, IdType idType, int dimension) {
@@ -68,6 +74,7 @@ public final class EmbeddingTableWriter implements Closeable {
                 .named("list"))
             .named(EMBEDDING))
         .addField(RowFileWriter.string(CONTENT_HASH, Repetition.REQUIRED))
+        .addField(Types.required(PrimitiveTypeName.BOOLEAN).named(TRUNCATED))
         .named("embedding");
   }
 
@@ -78,6 +85,15 @@ public final class EmbeddingTableWriter implements Closeable {
    *     range for its type, or the hash is null; nothing is written then
    */
   public void write(long idLong, String idString, float[] vector, String contentHash) {
+    write(idLong, idString, vector, contentHash, false);
+  }
+
+  /**
+   * Appends one row whose text was {@code truncated} (or not) to the model's maximum length.
+   *
+   * @throws ConnectorException as {@link #write(long, String, float[], String)} does
+   */
+  public void write(long idLong, String idString, float[] vector, String contentHash, boolean truncated) {
     RowFileWriter.checkId(idType, idLong, idString, out.file());
     if (vector == null || vector.length != dimension) {
       throw new ConnectorException("cannot write id " + (idType.isNumeric() ? idLong : idString) + " to " + out.file()
@@ -91,6 +107,7 @@ public final class EmbeddingTableWriter implements Closeable {
     this.idString = idString;
     this.vector = vector;
     this.contentHash = contentHash;
+    this.truncated = truncated;
     try {
       out.writeRow();
     } finally {
@@ -127,5 +144,8 @@ public final class EmbeddingTableWriter implements Closeable {
     consumer.startField(CONTENT_HASH, 2);
     consumer.addBinary(Binary.fromString(contentHash));
     consumer.endField(CONTENT_HASH, 2);
+    consumer.startField(TRUNCATED, 3);
+    consumer.addBoolean(truncated);
+    consumer.endField(TRUNCATED, 3);
   }
 }

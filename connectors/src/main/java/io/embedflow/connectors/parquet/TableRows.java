@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -43,6 +44,12 @@ final class TableRows {
   /** A materializer over the projected schema whose records are built by {@link Slots#finish}. */
   static <T> List<T> readAll(Path file, List<String> columns, Function<Slots, T> finish) {
     List<T> rows = new ArrayList<>();
+    forEach(file, columns, finish, rows::add);
+    return rows;
+  }
+
+  /** Streams the rows of {@code file}, in file order, to {@code consumer}, without holding them. */
+  static <T> void forEach(Path file, List<String> columns, Function<Slots, T> finish, Consumer<T> consumer) {
     try (ParquetFileReader reader = LocalParquet.open(file)) {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       List<Type> fields = new ArrayList<>();
@@ -71,7 +78,7 @@ final class TableRows {
       while ((pages = reader.readNextRowGroup()) != null) {
         RecordReader<T> records = io.getRecordReader(pages, materializer);
         for (long i = 0; i < pages.getRowCount(); i++) {
-          rows.add(records.read());
+          consumer.accept(records.read());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -80,7 +87,6 @@ final class TableRows {
       }
       throw new ConnectorException("cannot read table file " + file + ": " + LocalParquet.describe(e), e);
     }
-    return rows;
   }
 
   /** The values of the current record, by column name; a float list column becomes a {@code float[]}. */
@@ -138,6 +144,11 @@ final class TableRows {
 
       @Override
       public void addFloat(float value) {
+        values[slot] = value;
+      }
+
+      @Override
+      public void addBoolean(boolean value) {
         values[slot] = value;
       }
 

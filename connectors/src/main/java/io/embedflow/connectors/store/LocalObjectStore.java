@@ -287,9 +287,10 @@ public final class LocalObjectStore implements ObjectStore {
         Files.createDirectories(target.getParent());
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return;
-      } catch (NoSuchFileException e) {
-        // a concurrent delete removed the now-empty parent between createDirectories and the rename
-        if (attempt == RENAME_ATTEMPTS) {
+      } catch (NoSuchFileException | FileAlreadyExistsException e) {
+        // a concurrent delete removed the now-empty parent between createDirectories and the rename, or
+        // while createDirectories was looking at it (it reports that as FileAlreadyExists of the parent)
+        if (attempt == RENAME_ATTEMPTS || (e instanceof FileAlreadyExistsException && Files.isDirectory(target))) {
           throw failure("cannot write '" + key + "' in " + description, e);
         }
       } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.embedflow.connectors.table;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -43,9 +44,13 @@ import java.util.Objects;
  * @param createdAt when the table was written
  * @param files embedding part files
  * @param rejectedFiles rejected-row part files
+ * @param baseVersion for an incremental refresh of a versioned table ({@link TableVersions}): the version it
+ *     started from and whose unchanged rows it keeps; null for a table embedded in full
+ * @param carried in the manifest of an incremental run's own table only: the files of {@code baseVersion} it
+ *     keeps as they are; null otherwise (a version manifest lists them among {@code files})
  */
 @JsonPropertyOrder({"format", "runId", "modelSnapshotId", "modelRef", "dataSnapshotId", "idType", "dimension",
-    "rowCount", "rejectedCount", "truncatedCount", "createdAt", "files", "rejectedFiles"})
+    "rowCount", "rejectedCount", "truncatedCount", "createdAt", "files", "rejectedFiles", "baseVersion", "carried"})
 public record TableManifest(
     String format,
     String runId,
@@ -59,7 +64,9 @@ public record TableManifest(
     long truncatedCount,
     Instant createdAt,
     List<TableFile> files,
-    List<TableFile> rejectedFiles) {
+    List<TableFile> rejectedFiles,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long baseVersion,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Carried carried) {
 
   public static final String FILE_NAME = "_embedflow.json";
   public static final String FORMAT = "embedflow-table/1";
@@ -80,6 +87,37 @@ public record TableManifest(
     Objects.requireNonNull(createdAt, "createdAt");
     files = files == null ? List.of() : List.copyOf(files);
     rejectedFiles = rejectedFiles == null ? List.of() : List.copyOf(rejectedFiles);
+    if (carried != null && baseVersion == null) {
+      throw new ConnectorException("manifest of run " + runId + " carries files but names no base version");
+    }
+  }
+
+  /** The manifest of a table embedded in full. */
+  public TableManifest(String format, String runId, String modelSnapshotId, String modelRef, String dataSnapshotId,
+      String idType, int dimension, long rowCount, long rejectedCount, long truncatedCount, Instant createdAt,
+      List<TableFile> files, List<TableFile> rejectedFiles) {
+    this(format, runId, modelSnapshotId, modelRef, dataSnapshotId, idType, dimension, rowCount, rejectedCount,
+        truncatedCount, createdAt, files, rejectedFiles, null, null);
+  }
+
+  /**
+   * What an incremental run keeps of its base version without rewriting it: whole files of the base
+   * version, with paths relative to the versioned table's location (not to the run's table). Their rows
+   * are not counted in the run manifest's {@code rowCount} or {@code truncatedCount}; the version that
+   * commits the run adds them.
+   *
+   * @param files files of the base version whose rows are all unchanged
+   * @param truncatedRows how many of their rows had their text truncated
+   */
+  public record Carried(List<TableFile> files, long truncatedRows) {
+    public Carried {
+      files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** The rows over {@link #files}. */
+    public long rows() {
+      return files.stream().mapToLong(TableFile::rows).sum();
+    }
   }
 
   /** The {@link #idType} as an enum. */

@@ -96,8 +96,30 @@ class EmbeddingTableWriterTest {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       assertThat(reader.getFooter().getFileMetaData().getSchema()).isEqualTo(MessageTypeParser.parseMessageType(
           "message embedding { " + id + " required group embedding (LIST) { repeated group list { required float element; } }"
-              + " required binary content_hash (STRING); }"));
+              + " required binary content_hash (STRING); required boolean truncated; }"));
     }
+  }
+
+  @Test
+  void scanStreamsRowsWithTheirPositionAndTruncationAndCanSkipTheVectors() {
+    Path file = dir.resolve("e.parquet");
+    try (EmbeddingTableWriter writer = new EmbeddingTableWriter(file, IdType.INT64, DIMENSION)) {
+      for (int i = 0; i < 5; i++) {
+        writer.write(100 + i, null, vector(i), ContentHash.of("text " + i), i % 2 == 1);
+      }
+    }
+    List<EmbeddingTableReader.Stored> all = new ArrayList<>();
+    EmbeddingTableReader.scan(file, true, all::add);
+    assertThat(all).extracting(EmbeddingTableReader.Stored::position).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(all).extracting(EmbeddingTableReader.Stored::truncated).containsExactly(false, true, false, true, false);
+    assertThat(all.get(3).id()).isEqualTo(103L);
+    assertThat(all.get(3).embedding()).containsExactly(vector(3));
+    assertThat(all.get(3).contentHash()).isEqualTo(ContentHash.of("text 3"));
+
+    List<EmbeddingTableReader.Stored> keys = new ArrayList<>();
+    EmbeddingTableReader.scan(file, false, keys::add);
+    assertThat(keys).hasSize(5).allSatisfy(r -> assertThat(r.embedding()).isNull());
+    assertThat(keys.get(4).id()).isEqualTo(104L);
   }
 
   @Test

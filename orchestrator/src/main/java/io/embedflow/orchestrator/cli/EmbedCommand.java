@@ -69,6 +69,11 @@ final class EmbedCommand implements Callable<Integer> {
                     + "location; readers see the newest version, whole.")
     boolean newVersion;
 
+    @Option(names = "--full",
+            description = "With --new-version: embed every row. Without it, when the newest version was embedded with the "
+                    + "same model snapshot, only new and changed rows are embedded and the others are kept.")
+    boolean fullRefresh;
+
     @Option(names = "--allow-duplicate-ids", description = "Embed rows with repeated ids instead of failing.")
     boolean allowDuplicateIds;
 
@@ -105,7 +110,8 @@ final class EmbedCommand implements Callable<Integer> {
             jobOptions.put(RefreshOptions.GPU_SUBTASKS_PER_GPU.key(), subtasksPerGpu.toString());
         }
         RefreshRequest request = new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device,
-                allowDuplicateIds, jobOptions, force, null).withNewVersion(newVersion);
+                allowDuplicateIds, jobOptions, force, null).withNewVersion(newVersion)
+                .withFullRefresh(fullRefresh);
         try (EmbedflowHome home = main.openHome();
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
                         : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {
@@ -137,8 +143,15 @@ final class EmbedCommand implements Callable<Integer> {
         out.printf("run        %s (%s)%n", run.id(), run.status());
         out.printf("model      %s  snapshot %s%n", run.modelRef(), m.modelSnapshotId());
         out.printf("data       snapshot %s%n", m.dataSnapshotId());
-        out.printf("rows       %d embedded, %d rejected%s, %d truncated; dimension %d%n", m.rowCount(),
-                m.rejectedCount(), m.rejectedCount() > 0 ? " (see _rejected/)" : "", m.truncatedCount(), m.dimension());
+        if (m.baseVersion() != null) {
+            out.printf("rows       %d in the table: %s embedded (%s new, %s changed), %s kept from version %d, %s dropped; "
+                    + "%d rejected, %d truncated; dimension %d%n", m.rowCount(), outcome.metrics().get("rows"),
+                    outcome.metrics().get("rowsNew"), outcome.metrics().get("rowsChanged"), outcome.metrics().get("rowsKept"),
+                    m.baseVersion(), outcome.metrics().get("rowsDropped"), m.rejectedCount(), m.truncatedCount(), m.dimension());
+        } else {
+            out.printf("rows       %d embedded, %d rejected%s, %d truncated; dimension %d%n", m.rowCount(),
+                    m.rejectedCount(), m.rejectedCount() > 0 ? " (see _rejected/)" : "", m.truncatedCount(), m.dimension());
+        }
         out.printf("time       %.1f s, %.0f rows/s%n", run.duration().toMillis() / 1000.0, run.rowsPerSecond());
     }
 }

@@ -32,14 +32,22 @@ public final class DemoDataset {
 
     /** Writes {@code rows} rows into {@code files} Parquet files under {@code dir} (created). */
     public static void generate(Path dir, long rows, int files, long seed) {
+        generate(dir, rows, files, seed, 0, "part");
+    }
+
+    /**
+     * As {@link #generate(Path, long, int, long)}, with ids from {@code firstId} and files named
+     * {@code <prefix>-NNN.parquet} (so that more data can be added beside a dataset).
+     */
+    public static void generate(Path dir, long rows, int files, long seed, long firstId, String prefix) {
         List<String> words = words();
         Random random = new Random(seed);
         try {
             Files.createDirectories(dir);
-            long id = 0;
+            long id = firstId;
             for (int f = 0; f < files; f++) {
                 long n = rows / files + (f < rows % files ? 1 : 0);
-                Path file = dir.resolve(String.format("part-%03d.parquet", f));
+                Path file = dir.resolve(String.format("%s-%03d.parquet", prefix, f));
                 try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
                         .withConf(new PlainParquetConfiguration())
                         .withType(SCHEMA)

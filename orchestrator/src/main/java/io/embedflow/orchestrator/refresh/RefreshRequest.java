@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param origin what started it (a refresh spec's trigger), kept in its run record; null when started by hand
  * @param newVersion add a version to the table at {@code output} ({@link io.embedflow.connectors.table.TableVersions})
  *     instead of creating a table there
+ * @param fullRefresh with {@code newVersion}: embed every row even when the newest version was embedded with the
+ *     same model snapshot; by default such a refresh embeds only new and changed rows and keeps the others
  */
 public record RefreshRequest(
         String model,
@@ -36,7 +38,8 @@ public record RefreshRequest(
         String replayOf,
         String runId,
         RunOrigin origin,
-        boolean newVersion) {
+        boolean newVersion,
+        boolean fullRefresh) {
 
     public RefreshRequest {
         input = ObjectStores.normalize(Objects.requireNonNull(input, "input"));
@@ -48,19 +51,25 @@ public record RefreshRequest(
     public RefreshRequest(String model, String input, String idColumn, String textColumn, String output, int parallelism,
             String device, boolean allowDuplicateIds, Map<String, String> jobOptions, boolean force, String replayOf) {
         this(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions, force, replayOf,
-                null, null, false);
+                null, null, false, false);
     }
 
     /** This request, run under {@code runId} and recording {@code origin}. */
     public RefreshRequest withRun(String runId, RunOrigin origin) {
         return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
-                force, replayOf, runId, origin, newVersion);
+                force, replayOf, runId, origin, newVersion, fullRefresh);
     }
 
     /** This request, adding a version to the table at the output (or creating the table there). */
     public RefreshRequest withNewVersion(boolean asNewVersion) {
         return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
-                force, replayOf, runId, origin, asNewVersion);
+                force, replayOf, runId, origin, asNewVersion, fullRefresh);
+    }
+
+    /** This request, embedding every row ({@code true}) or only new and changed ones when it can ({@code false}). */
+    public RefreshRequest withFullRefresh(boolean embedEveryRow) {
+        return new RefreshRequest(model, input, idColumn, textColumn, output, parallelism, device, allowDuplicateIds, jobOptions,
+                force, replayOf, runId, origin, newVersion, embedEveryRow);
     }
 
     public RefreshRequest(String model, Path input, String idColumn, String textColumn, Path output, int parallelism,

@@ -56,8 +56,14 @@ public final class RefreshRunner {
      *
      * @param skipped true when nothing ran because {@code run} already embedded the same data with
      *     the same model snapshot and its table is still there
+     * @param metrics the run's measurements as its record keeps them (empty when skipped); an incremental
+     *     refresh adds {@code rowsKept}, {@code rowsNew}, {@code rowsChanged} and {@code rowsDropped}
      */
-    public record Outcome(RunRecord run, TableManifest manifest, boolean skipped) {}
+    public record Outcome(RunRecord run, TableManifest manifest, boolean skipped, Map<String, Object> metrics) {
+        public Outcome {
+            metrics = Map.copyOf(metrics);
+        }
+    }
 
     /**
      * Runs the refresh to its end. A failure is recorded (status FAILED, with the reason), leaves
@@ -83,6 +89,11 @@ public final class RefreshRunner {
         // a new version: the job writes the run's own table under the location's runs/, committed as a version after it
         VersionedOutput versioned = request.newVersion() ? VersionedOutput.at(request.output()) : null;
         options.put(RefreshOptions.OUTPUT.key(), versioned != null ? versioned.runLocation(runId) : request.output());
+        if (versioned != null && !request.fullRefresh() && versioned.canBeIncremental(snapshot.id())) {
+            // same model as the newest version: embed only new and changed rows, keep the rest
+            options.put(RefreshOptions.BASE_TABLE.key(), request.output());
+            options.put(RefreshOptions.BASE_VERSION.key(), Long.toString(versioned.baseVersion()));
+        }
         options.put(RefreshOptions.RUN_ID.key(), runId);
         options.put(RefreshOptions.PARALLELISM.key(), Integer.toString(request.parallelism()));
         options.put(RefreshOptions.DEVICE.key(), request.device());
@@ -120,8 +131,9 @@ public final class RefreshRunner {
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
-            metadata.saveRunMetrics(run.id(), toJson(RunMetrics.of(accumulators, run.duration())));
-            return new Outcome(run, manifest, false);
+            Map<String, Object> measured = RunMetrics.of(accumulators, run.duration());
+            metadata.saveRunMetrics(run.id(), toJson(measured));
+            return new Outcome(run, manifest, false, measured);
         } catch (RuntimeException e) {
             String reason = Failures.describe(e);
             try (TableLocation table = TableLocation.open(spec.output(), S3Settings.fromEnvironment())) {
@@ -157,7 +169,7 @@ public final class RefreshRunner {
         if (manifest.isEmpty() || !manifest.get().runId().equals(previous.get().id())) {
             return Optional.empty();
         }
-        return Optional.of(new Outcome(previous.get(), manifest.get(), true));
+        return Optional.of(new Outcome(previous.get(), manifest.get(), true, Map.of()));
     }
 
     /** What decides a table's content: model, data, the columns, duplicate handling (not batching or parallelism). */

@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.refresh;
 import io.embedflow.flink.embed.EmbedOperator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A refresh's measurements for its run record, from the job's {@code embedflow.*} accumulators. */
@@ -35,6 +36,12 @@ final class RunMetrics {
         m.put("readWaitSeconds", round(count(accumulators, "readWaitNanos") / 1e9));
         // the embed stage's wall time spent with the model idle for want of input rows
         m.put("inputWaitFraction", embed == 0 ? 0.0 : round(count(accumulators, "inputWaitNanos") / 1e9 / embed));
+        if (accumulators.containsKey(EmbedOperator.ACC_PREFIX + "rowsKept")) {
+            // an incremental refresh: what it kept of its base version and what it embedded anew
+            for (String name : List.of("rowsKept", "rowsNew", "rowsChanged", "rowsDropped", "filesCarried", "filesRewritten")) {
+                m.put(name, count(accumulators, name));
+            }
+        }
         return m;
     }
 

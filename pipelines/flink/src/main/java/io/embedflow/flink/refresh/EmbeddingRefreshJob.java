@@ -9,6 +9,10 @@ import io.embedflow.flink.embed.EmbeddedRow;
 import io.embedflow.flink.embed.RejectedRecord;
 import io.embedflow.flink.gpu.GpuPolicy;
 import io.embedflow.flink.gpu.GpuResources;
+import io.embedflow.flink.incremental.BaseRow;
+import io.embedflow.flink.incremental.BaseRowReader;
+import io.embedflow.flink.incremental.CarryOverOperator;
+import io.embedflow.flink.incremental.RowDiff;
 import io.embedflow.flink.sink.DuplicateIdCheck;
 import io.embedflow.flink.sink.IdRef;
 import io.embedflow.flink.sink.PartFile;
@@ -16,11 +20,14 @@ import io.embedflow.flink.sink.RejectedWriterOperator;
 import io.embedflow.flink.sink.TableCommitOperator;
 import io.embedflow.flink.sink.TableWriterOperator;
 import io.embedflow.flink.source.ShardSource;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -36,6 +43,11 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  *        └─ ids -> keyBy -> DuplicateIdCheck ────────────────────────────────────────────┘
  * </pre>
  * The table appears atomically when the committer publishes it; a failed run publishes nothing.
+ *
+ * <p>An incremental refresh ({@link RefreshJobSpec#incremental()}) keys the rows by id and meets them
+ * with the base version's rows ({@link RowDiff}); only new and changed rows reach the embedder, and the
+ * kept ones are carried into the new table by {@link CarryOverOperator} (whole files referenced, partly
+ * kept files rewritten without the model).
  * The output is a local directory or {@code s3://bucket/prefix/} (see {@code TableLocation} for what
  * each guarantees); the task managers reach S3 with {@code S3Settings.fromEnvironment()}.
  *
@@ -86,7 +98,23 @@ public final class EmbeddingRefreshJob {
         DataStream<TextRow> rows = env.fromSource(
                 new ShardSource(spec.plan(), spec.prefetchBytes(), spec.prefetchRequests()), WatermarkStrategy.noWatermarks(), "read-shards")
                 .setParallelism(p);
-        SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
+        DataStream<TextRow> toEmbed = rows;
+        DataStream<PartFile> carried = null;
+        if (spec.incremental()) {
+            // rows meet the base version's rows by id: unchanged ones are kept, the rest go on to the model
+            SingleOutputStreamOperator<TextRow> diff = rows.keyBy(new TextRowKey(idType), Types.STRING)
+                    .connect(baseRows(env, spec).keyBy(new BaseRowKey(idType), Types.STRING))
+                    .process(new RowDiff(spec.relativeFiles(), spec.allowDuplicateIds()), TypeInformation.of(TextRow.class))
+                    .setParallelism(p)
+                    .name("diff-base-version");
+            toEmbed = diff;
+            carried = diff.getSideOutput(RowDiff.KEPT)
+                    .keyBy(k -> k.fileIndex, Types.INT)
+                    .transform("carry-over", TypeInformation.of(PartFile.class),
+                            new CarryOverOperator(spec.base(), spec.output(), spec.runId(), idType))
+                    .setParallelism(p);
+        }
+        SingleOutputStreamOperator<EmbeddedRow> embedded = toEmbed.transform("embed", TypeInformation.of(EmbeddedRow.class),
                         new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
                                 spec.windowsAhead(), new GpuPolicy(spec.subtasksPerGpu()), spec.failOnceAfterRows(),
                                 spec.failOnceMarker()))
@@ -104,7 +132,10 @@ public final class EmbeddingRefreshJob {
                 .transform("write-rejected", TypeInformation.of(PartFile.class),
                         new RejectedWriterOperator(spec.output(), spec.runId(), idType, spec.relativeFiles()))
                 .setParallelism(p));
-        if (!spec.allowDuplicateIds()) {
+        if (carried != null) {
+            parts = parts.union(carried);
+        } else if (!spec.allowDuplicateIds()) {
+            // an incremental refresh's diff, keyed by id already, does this check itself
             parts = parts.union(rows.map(new ToIdRef(idType)).returns(IdRef.class).setParallelism(p).name("ids")
                     .keyBy(r -> r.id, Types.STRING)
                     .process(new DuplicateIdCheck(spec.relativeFiles()))
@@ -113,13 +144,52 @@ public final class EmbeddingRefreshJob {
                     .name("check-duplicate-ids"));
         }
         TableCommitOperator.Lineage lineage = new TableCommitOperator.Lineage(spec.runId(), spec.modelSnapshotId(),
-                spec.modelRef(), spec.plan().snapshot().id(), idType.name(), spec.plan().totalRows());
+                spec.modelRef(), spec.plan().snapshot().id(), idType.name(), spec.plan().totalRows(),
+                spec.incremental() ? spec.base().version() : null);
         parts.transform("commit-table", TypeInformation.of(Void.class), new TableCommitOperator(spec.output(), lineage))
                 .setParallelism(1)
                 .setMaxParallelism(1)
                 .sinkTo(new DiscardingSink<>())
                 .setParallelism(1)
                 .name("done");
+    }
+
+    /** The base version's rows: its files' ids and content hashes, read in parallel, one file per element. */
+    private static DataStream<BaseRow> baseRows(StreamExecutionEnvironment env, RefreshJobSpec spec) {
+        List<Integer> files = IntStream.range(0, spec.base().files().size()).boxed().toList();
+        return env.fromData(files, Types.INT).name("base-files")
+                .rebalance()
+                .flatMap(new BaseRowReader(spec.base(), spec.plan().idType()), TypeInformation.of(BaseRow.class))
+                .setParallelism(spec.parallelism())
+                .name("read-base-version");
+    }
+
+    private static final class TextRowKey implements KeySelector<TextRow, String> {
+        private static final long serialVersionUID = 1L;
+        private final IdType idType;
+
+        TextRowKey(IdType idType) {
+            this.idType = idType;
+        }
+
+        @Override
+        public String getKey(TextRow row) {
+            return idType == IdType.STRING ? row.idString : Long.toString(row.idLong);
+        }
+    }
+
+    private static final class BaseRowKey implements KeySelector<BaseRow, String> {
+        private static final long serialVersionUID = 1L;
+        private final IdType idType;
+
+        BaseRowKey(IdType idType) {
+            this.idType = idType;
+        }
+
+        @Override
+        public String getKey(BaseRow row) {
+            return idType == IdType.STRING ? row.idString : Long.toString(row.idLong);
+        }
     }
 
     private static final class ToIdRef implements MapFunction<TextRow, IdRef> {

@@ -28,7 +28,8 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * Everything one refresh needs, validated and planned before any task starts: the dataset's
- * shards and data snapshot, the model, the output and the batching.
+ * shards and data snapshot, the model, the output and the batching; for an incremental refresh,
+ * the base version whose unchanged rows it keeps ({@code base}, else null).
  */
 public record RefreshJobSpec(
         DatasetPlan plan,
@@ -50,7 +51,8 @@ public record RefreshJobSpec(
         long failOnceAfterRows,
         String failOnceMarker,
         long prefetchBytes,
-        int prefetchRequests) implements java.io.Serializable {
+        int prefetchRequests,
+        BaseTable base) implements java.io.Serializable {
 
     /** Validates the options, checks the model directory's layout and plans the dataset's shards. */
     public static RefreshJobSpec fromConfiguration(Configuration conf) {
@@ -94,7 +96,12 @@ public record RefreshJobSpec(
                 conf.get(RefreshOptions.ALLOW_DUPLICATE_IDS), conf.get(RefreshOptions.RESTART_ATTEMPTS),
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
                 conf.get(RefreshOptions.FAIL_ONCE_MARKER), conf.get(RefreshOptions.PREFETCH_BYTES).getBytes(),
-                conf.get(RefreshOptions.PREFETCH_REQUESTS));
+                conf.get(RefreshOptions.PREFETCH_REQUESTS), BaseTable.fromConfiguration(conf, snapshotId, plan.idType()));
+    }
+
+    /** Whether the run keeps the unchanged rows of a base version instead of embedding every row. */
+    public boolean incremental() {
+        return base != null;
     }
 
     /** Fails before any work when the output is taken: a table is never replaced in place. */

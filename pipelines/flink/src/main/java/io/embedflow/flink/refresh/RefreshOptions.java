@@ -67,6 +67,11 @@ public final class RefreshOptions {
                     + "must offer the 'gpu' external resource (see docs/gpu.md).");
     public static final ConfigOption<Boolean> ALLOW_DUPLICATE_IDS = key("embedflow.allow-duplicate-ids").booleanType()
             .defaultValue(false).withDescription("Embed rows with repeated ids instead of failing on the first.");
+    public static final ConfigOption<String> BASE_TABLE = key("embedflow.base.table").stringType().noDefaultValue()
+            .withDescription("Incremental refresh: the versioned table whose version --base.version this run updates; rows "
+                    + "whose (id, content hash) that version holds are kept, not embedded again (same model snapshot only).");
+    public static final ConfigOption<Long> BASE_VERSION = key("embedflow.base.version").longType().noDefaultValue()
+            .withDescription("Incremental refresh: the version of --base.table to start from.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("embedflow.restart-attempts").intType().defaultValue(2)
             .withDescription("Times a failed task is restarted before the run fails.");
     public static final ConfigOption<Duration> RESTART_DELAY = key("embedflow.restart-delay").durationType()
@@ -79,7 +84,7 @@ public final class RefreshOptions {
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, WHERE, PREFETCH_BYTES, PREFETCH_REQUESTS, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
             MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
             TOKENIZER_THREADS, WINDOWS_AHEAD, GPU_SUBTASKS_PER_GPU, GPU_REQUEST_SLOTS,
-            ALLOW_DUPLICATE_IDS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
+            ALLOW_DUPLICATE_IDS, BASE_TABLE, BASE_VERSION, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
 
     /** Reads {@code --name value} arguments (names without the {@code embedflow.} prefix). */
     public static Configuration fromArgs(String[] args) {

@@ -2,12 +2,14 @@ package io.embedflow.flink.sink;
 
 /**
  * A finished part file, staged in its table location, sent to the committer (a Flink POJO).
- * {@code kind} is {@link #DATA} or {@link #REJECTED}; {@code path} is relative to the table, as
- * the manifest lists it.
+ * {@code kind} is {@link #DATA} or {@link #REJECTED}, with {@code path} relative to the table as
+ * the manifest lists it; or {@link #CARRIED}, a file of an incremental refresh's base version kept as
+ * it is, with {@code path} relative to the versioned table's location.
  */
 public final class PartFile {
     public static final String DATA = "data";
     public static final String REJECTED = "rejected";
+    public static final String CARRIED = "carried";
 
     public String kind;
     public String path;

@@ -18,7 +18,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * The single committer (parallelism 1): gathers the part files of the successful attempts, checks
- * that every planned input row is accounted for exactly once (embedded or rejected), and publishes
+ * that every planned input row is accounted for exactly once (embedded, rejected, or for an
+ * incremental refresh kept from the base version), and publishes
  * the table through its {@link TableLocation}: a local table is renamed into place, a table on S3
  * gets its manifest written last. Nothing is visible before this succeeds. The table location
  * (and its S3 client) is opened once in {@link #open()} and closed in {@link #close()}.
@@ -27,9 +28,13 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<PartFile, Void>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** What the manifest says about where the rows came from. */
+    /**
+     * What the manifest says about where the rows came from.
+     *
+     * @param baseVersion the version an incremental refresh keeps rows of; null for a full refresh
+     */
     public record Lineage(String runId, String modelSnapshotId, String modelRef, String dataSnapshotId,
-            String idType, long plannedRows) implements java.io.Serializable {}
+            String idType, long plannedRows, Long baseVersion) implements java.io.Serializable {}
 
     private final String output;
     private final Lineage lineage;
@@ -62,6 +67,9 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
         parts.sort(Comparator.comparing(p -> p.path));
         List<TableFile> data = new ArrayList<>();
         List<TableFile> rejected = new ArrayList<>();
+        List<TableFile> carried = new ArrayList<>();
+        long carriedRows = 0;
+        long carriedTruncated = 0;
         long rows = 0;
         long rejectedRows = 0;
         long truncated = 0;
@@ -72,18 +80,25 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
                 rows += p.rows;
                 truncated += p.truncated;
                 dimension = p.dimension;
+            } else if (PartFile.CARRIED.equals(p.kind)) {
+                carried.add(new TableFile(p.path, p.rows, p.sizeBytes));
+                carriedRows += p.rows;
+                carriedTruncated += p.truncated;
+                dimension = p.dimension;
             } else {
                 rejected.add(new TableFile(p.path, p.rows, p.sizeBytes));
                 rejectedRows += p.rows;
             }
         }
-        if (rows + rejectedRows != lineage.plannedRows()) {
+        if (rows + carriedRows + rejectedRows != lineage.plannedRows()) {
             throw new SuppressRestartsException(new RefreshJobException("refusing to commit " + output + ": "
-                    + rows + " embedded + " + rejectedRows + " rejected rows != " + lineage.plannedRows() + " input rows"));
+                    + rows + " written + " + carriedRows + " kept in place + " + rejectedRows + " rejected rows != "
+                    + lineage.plannedRows() + " input rows"));
         }
         TableManifest manifest = new TableManifest(TableManifest.FORMAT, lineage.runId(), lineage.modelSnapshotId(),
                 lineage.modelRef(), lineage.dataSnapshotId(), lineage.idType(), dimension, rows, rejectedRows, truncated,
-                Instant.now(), data, rejected);
+                Instant.now(), data, rejected, lineage.baseVersion(),
+                lineage.baseVersion() == null ? null : new TableManifest.Carried(carried, carriedTruncated));
         try {
             table.publish(manifest);
         } catch (TableExistsException e) {

@@ -28,7 +28,7 @@ public final class TableWriterOperator extends PartWriterOperator<EmbeddedRow, E
 
     @Override
     void write(EmbeddingTableWriter writer, EmbeddedRow row) {
-        writer.write(row.idLong, row.idString, row.vector, row.contentHash);
+        writer.write(row.idLong, row.idString, row.vector, row.contentHash, row.truncated);
         if (row.truncated) {
             truncated++;
         }
