@@ -6,7 +6,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -18,7 +17,6 @@ import ai.djl.translate.NoopTranslator;
 import io.embedflow.djl.DjlOpsException;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.model.ModelDirectory;
-import io.embedflow.djl.model.Pooling;
 import io.embedflow.djl.model.ServingConfig;
 import io.embedflow.djl.text.TextTokenizer;
 import io.embedflow.djl.text.Tokens;
@@ -153,15 +151,7 @@ public final class TextEmbedder implements AutoCloseable {
                     : new NDList(inputIds, mask);
             Block block = model.getBlock();
             NDList outputs = block.forward(new ParameterStore(scope, false), inputs, false);
-            NDArray hidden = lastHiddenState(outputs);
-            if (hidden.getDataType() != DataType.FLOAT32) {
-                // a model exported in fp16/bf16 runs in its own precision; pooling sums many tokens, so in float32
-                hidden = hidden.toType(DataType.FLOAT32, false);
-            }
-            NDArray pooled = pool(hidden, mask);
-            if (config().normalize()) {
-                pooled = pooled.div(pooled.norm(new int[] {1}, true).clip(1e-12f, Float.MAX_VALUE));
-            }
+            NDArray pooled = EncoderOps.textVectors(outputs, mask, config(), directory.torchScriptFile());
             float[] flat = pooled.toType(DataType.FLOAT32, false).toFloatArray();
             int dim = flat.length / rows;
             float[][] out = new float[rows][];
@@ -170,31 +160,6 @@ public final class TextEmbedder implements AutoCloseable {
             }
             return out;
         }
-    }
-
-    private NDArray pool(NDArray hidden, NDArray mask) {
-        if (config().pooling() == Pooling.CLS) {
-            return hidden.get(new NDIndex(":, 0, :"));
-        }
-        NDArray weights = mask.toType(hidden.getDataType(), false).expandDims(2);
-        NDArray sum = hidden.mul(weights).sum(new int[] {1});
-        NDArray count = weights.sum(new int[] {1}).clip(1e-9f, Float.MAX_VALUE);
-        return sum.div(count);
-    }
-
-    /** The model may return a tensor, a tuple (first element) or a dict ({@code last_hidden_state}). */
-    private NDArray lastHiddenState(NDList outputs) {
-        NDArray named = outputs.get("last_hidden_state");
-        if (named != null) {
-            return named;
-        }
-        for (NDArray a : outputs) {
-            if (a.getShape().dimension() == 3) {
-                return a;
-            }
-        }
-        throw new DjlOpsException("model " + directory.torchScriptFile()
-                + " returned no [batch, tokens, hidden] tensor; outputs: " + outputs.getShapes());
     }
 
     private static String firstLine(Throwable e) {
