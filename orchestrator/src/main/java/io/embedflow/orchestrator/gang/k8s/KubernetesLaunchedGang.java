@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
  *
  * <p>The join timeout runs from admission: while Kueue holds the JobSet (suspended), the gang waits
  * in the queue and is RUNNING; the clock starts when a status call first sees it admitted (at
- * launch when it was never suspended) and starts again after Kueue evicted and re-admitted it.
+ * launch when it was never suspended) and starts again after Kueue evicted and re-admitted it. A
+ * member has joined here once its pod runs; whether it reached the rendezvous is for the members to
+ * find out (a member that gives up exits non-zero, which fails the attempt).
  *
  * <p>Threading: {@link #status()} and {@link #stop()} may be called from any thread; the join
  * clock is guarded by this object.
