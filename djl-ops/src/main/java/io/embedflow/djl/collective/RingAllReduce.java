@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gang's {@link Collective} over a ring of TCP links: joins the rendezvous, connects to its
- * ring neighbours, and runs every operation on one communication thread ({@link RingPass} has the
- * algorithm). A gang of one member needs no network: its operations complete at once, unchanged.
+ * ring neighbours, and runs operations one after another, in submission order, on its communication
+ * thread, which receives and reduces while a second thread sends ({@link RingPass} has the
+ * algorithm). Submitted operations wait in a queue of {@link CollectiveOptions#maxPendingBuckets()}.
+ * A gang of one member needs no network: its operations complete at once, unchanged.
  *
  * <pre>{@code
  * GangMember me = GangMember.fromEnvironment();   // rank 0 also starts the rendezvous coordinator
@@ -102,7 +104,7 @@ public final class RingAllReduce implements Collective {
             GangCoordinator.closeQuietly(joined.listener());
         }
         try {
-            RingPass pass = new RingPass(member.rank(), member.worldSize(), links, options);
+            RingPass pass = new RingPass(member, links, options);
             LOG.info("gang {} rank {} of {}: ring up, sending to rank {} at {}, receiving from rank {} at {}", member.gangId(),
                     member.rank(), member.worldSize(), links.next(), Wire.hostPort(links.nextAddress()), links.previous(),
                     Wire.hostPort(links.previousAddress()));
