@@ -20,8 +20,10 @@ import java.util.Objects;
  *     longest gap between members' submissions of the same bucket (a slow member's backward pass).
  * @param chunkBytes the size of each staging buffer (one to send, one to receive, both direct and
  *     reused); a multiple of 4 of at least 4 KiB
- * @param socketBufferBytes {@code SO_SNDBUF} and {@code SO_RCVBUF} of the ring's sockets; 0 leaves them to
- *     the kernel's auto-tuning
+ * @param socketBufferBytes {@code SO_SNDBUF} and {@code SO_RCVBUF} of the ring's sockets; 0 (the default)
+ *     leaves them to the kernel's auto-tuning, which on Linux grows them up to the maxima of
+ *     {@code net.ipv4.tcp_wmem} and {@code tcp_rmem}, while an explicit size is capped by the usually
+ *     smaller {@code net.core.wmem_max} and {@code rmem_max} and turns auto-tuning off
  * @param maxPendingBuckets buckets submitted and not yet reduced before {@code submit} blocks
  */
 public record CollectiveOptions(Duration joinTimeout, Duration stepTimeout, int chunkBytes, int socketBufferBytes,
