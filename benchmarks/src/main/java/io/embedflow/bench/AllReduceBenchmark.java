@@ -44,10 +44,10 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     @Option(names = "--megabytes", defaultValue = "64", description = "The buffer, in MiB of floats (default: ${DEFAULT-VALUE}).")
     int megabytes;
 
-    @Option(names = "--iterations", defaultValue = "10", description = "Timed all-reduces (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "10", description = "Timed rounds, each one loopback copy and one all-reduce (default: ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed all-reduces first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed rounds first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--chunk-bytes", converter = ByteSizes.class,
@@ -59,7 +59,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
     Long socketBuffer;
 
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Where the workers' output goes, deleted at the end (default: the system temp dir).")
+            description = "Where the workers' stderr goes, deleted at the end (default: the system temp dir).")
     Path dir;
 
     /** One method's times. */

@@ -5,14 +5,17 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What the two threads of one operation tell each other: how many floats the receiver has applied
  * (the sender may forward that far), and whether either side failed (the other then stops). The
- * receiver publishes with a volatile write and unparks the sender; the sender waits by parking, so
- * a hand-off costs no lock and no allocation.
+ * receiver publishes with a volatile write; a sender with nothing to send parks until a whole
+ * batch it asked for is ready, and only then is it unparked, so that the threads hand over about
+ * once per staging buffer rather than once per read (each hand-off is a wake-up, and costly on a
+ * busy machine).
  */
 final class RingProgress {
     private final String what;
     private volatile long received;
     private volatile RuntimeException failure;
     private volatile Thread waitingSender;
+    private volatile long wakeAt;
 
     RingProgress(String what) {
         this.what = what;
@@ -24,9 +27,10 @@ final class RingProgress {
 
     /** The receiver applied {@code floats} more floats. */
     void received(int floats) {
-        received += floats;   // one writer: the receiver
+        long now = received + floats;   // one writer: the receiver
+        received = now;
         Thread sender = waitingSender;
-        if (sender != null) {
+        if (sender != null && now >= wakeAt) {
             LockSupport.unpark(sender);
         }
     }
@@ -36,14 +40,15 @@ final class RingProgress {
     }
 
     /**
-     * Parks the calling sender until more than {@code floats} floats were received, a side failed, or
+     * Parks the calling sender until at least {@code floats} floats were received, a side failed, or
      * {@code nanos} passed; returns whether it may go on.
      */
-    boolean awaitReceivedBeyond(long floats, long nanos) {
+    boolean awaitReceived(long floats, long nanos) {
         long deadline = System.nanoTime() + nanos;
+        wakeAt = floats;
         waitingSender = Thread.currentThread();
         try {
-            while (received <= floats && failure == null) {
+            while (received < floats && failure == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || Thread.currentThread().isInterrupted()) {
                     return false;

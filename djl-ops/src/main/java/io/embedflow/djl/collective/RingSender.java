@@ -57,7 +57,9 @@ final class RingSender implements AutoCloseable {
                 if (ready <= 0) {
                     flush(staged, progress);
                     staged = 0;
-                    if (!progress.awaitReceivedBeyond(forwarded, 2 * stepTimeout.toNanos())) {
+                    // wait for a buffer's worth (or the rest of the segment): the receiver delivers all of it in time
+                    long batch = Math.min(floats.capacity(), segmentLength - pos);
+                    if (!progress.awaitReceived(forwarded + batch, 2 * stepTimeout.toNanos())) {
                         throw aborted(progress);
                     }
                     continue;

@@ -250,6 +250,8 @@ class RingAllReduceTest {
             solo.awaitAll();
             assertThat(data).containsExactly(1, 2, 3);
             assertThat(pending.operation()).isZero();
+            assertThatThrownBy(() -> solo.submitMean(FloatBuffer.wrap(data).asReadOnlyBuffer()))
+                    .isInstanceOf(GangException.class).hasMessageContaining("read-only");
         }
     }
 
