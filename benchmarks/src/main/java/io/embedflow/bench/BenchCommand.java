@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Throughput benchmarks; each prints a table and, last, key=value figures.",
         subcommands = {EmbedBenchmark.class, ImportBenchmark.class, BatchingBenchmark.class, MemoryBenchmark.class,
-            ScheduleBenchmark.class, S3Benchmark.class, TriggerBenchmark.class,
-            IncrementalBenchmark.class})
+            ScheduleBenchmark.class, S3Benchmark.class, TriggerBenchmark.class, IncrementalBenchmark.class,
+            AllReduceBenchmark.class})
 public final class BenchCommand {}

@@ -52,6 +52,44 @@ final class Migrations {
     private Migrations() {
     }
 
+    /**
+     * Switches a SQLite database to WAL. The switch needs the database to itself and SQLite does not wait
+     * for that (the busy timeout does not apply), so processes opening a fresh database at once retry
+     * until one of them made the switch, within {@link MetadataStore#BUSY_TIMEOUT_MILLIS}.
+     */
+    private static void useWriteAheadLog(Connection connection) throws SQLException {
+        long deadline = System.nanoTime() + MetadataStore.BUSY_TIMEOUT_MILLIS * 1_000_000L;
+        while (true) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA journal_mode=WAL");
+                return;
+            } catch (SQLException e) {
+                boolean busy = e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY");
+                if (!busy || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (inWriteAheadLog(connection)) {
+                    return;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean inWriteAheadLog(Connection connection) {
+        try (Statement statement = connection.createStatement();
+                java.sql.ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+            return mode.next() && "wal".equalsIgnoreCase(mode.getString(1));
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** Migrates the database behind {@code connection}, an autocommit connection, as described above. */
     static void migrate(Connection connection, DatabaseUrl url) throws SQLException {
         if (checkedState(connection, url).isCurrent()) {
@@ -59,9 +97,7 @@ final class Migrations {
         }
         if (url.vendor() == DatabaseUrl.Vendor.SQLITE) {
             // after the check: a database we refuse is not touched, not even its journal mode
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-            }
+            useWriteAheadLog(connection);
         }
         try (AutoCloseable lock = lock(connection, url)) {
             State state = checkedState(connection, url);
