@@ -155,6 +155,11 @@ public final class ContrastiveTrainer implements AutoCloseable {
         List<Parameter> parameters = new ArrayList<>();
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             if (p.getValue().requiresGradient()) {
+                if (p.getValue().getArray().getDataType() != DataType.FLOAT32) {
+                    model.close();
+                    throw new DjlOpsException("model " + base.torchScriptFile() + " has " + p.getValue().getArray().getDataType()
+                            + " parameters (" + p.getKey() + "); fine-tuning needs a float32 model");
+                }
                 parameters.add(p.getValue());
             }
         }

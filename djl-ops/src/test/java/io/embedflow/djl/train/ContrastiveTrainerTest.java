@@ -179,6 +179,9 @@ class ContrastiveTrainerTest {
                     .isInstanceOf(DjlOpsException.class).hasMessageContaining("2 devices");
         }
         assertThatThrownBy(() -> new TrainingPair("q", " ")).hasMessageContaining("positive");
+        assertThatThrownBy(() -> ContrastiveTrainer.load(ModelDirectory.open(TestModels.fixture("tiny-bf16")),
+                List.of(DeviceRequest.CPU), OPTIONS, GradientExchange.single()))
+                .isInstanceOf(DjlOpsException.class).hasMessageContaining("float32");
     }
 
     static float maxAbsDiff(float[] a, float[] b) {
