@@ -57,6 +57,29 @@ public interface Collective extends AutoCloseable {
         submitMean(data).await();
     }
 
+    /** As {@link #submitMean(float[])}, but every float becomes the gang's sum. */
+    PendingReduce submitSum(float[] bucket);
+
+    /** As {@link #submitSum(float[])}, for the floats from {@code bucket}'s position to its limit. */
+    PendingReduce submitSum(FloatBuffer bucket);
+
+    /** Replaces every float of {@code data} by its sum over the gang; blocks. */
+    default void allReduceSum(float[] data) {
+        submitSum(data).await();
+    }
+
+    /**
+     * Every member's {@code local} (all of the same length), concatenated in rank order; blocks. A sum
+     * of buffers that are zero outside each member's own slot, so the result is exact.
+     */
+    default float[] allGather(float[] local) {
+        GangMember me = member();
+        float[] all = new float[Math.multiplyExact(local.length, me.worldSize())];
+        System.arraycopy(local, 0, all, me.rank() * local.length, local.length);
+        allReduceSum(all);
+        return all;
+    }
+
     /** Waits until every operation submitted so far is done; throws the first failure. */
     void awaitAll();
 

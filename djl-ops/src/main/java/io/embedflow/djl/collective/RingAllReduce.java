@@ -28,7 +28,7 @@ public final class RingAllReduce implements Collective {
     private static final Logger LOG = LoggerFactory.getLogger(RingAllReduce.class);
     private static final long CLOSE_WAIT_MS = 10_000;
 
-    private record Operation(PendingReduce handle, FloatBuffer data, int offset, int length, String what) {}
+    private record Operation(PendingReduce handle, FloatBuffer data, int offset, int length, String what, boolean mean) {}
 
     private final GangMember member;
     private final CollectiveOptions options;
@@ -122,15 +122,29 @@ public final class RingAllReduce implements Collective {
 
     @Override
     public PendingReduce submitMean(float[] bucket) {
-        return submit(FloatBuffer.wrap(bucket), 0, bucket.length, "all-reduce of bucket ");
+        return submit(FloatBuffer.wrap(bucket), 0, bucket.length, "all-reduce of bucket ", true);
     }
 
     @Override
     public PendingReduce submitMean(FloatBuffer bucket) {
+        return submit(writable(bucket), bucket.position(), bucket.remaining(), "all-reduce of bucket ", true);
+    }
+
+    @Override
+    public PendingReduce submitSum(float[] bucket) {
+        return submit(FloatBuffer.wrap(bucket), 0, bucket.length, "all-reduce (sum) of bucket ", false);
+    }
+
+    @Override
+    public PendingReduce submitSum(FloatBuffer bucket) {
+        return submit(writable(bucket), bucket.position(), bucket.remaining(), "all-reduce (sum) of bucket ", false);
+    }
+
+    private FloatBuffer writable(FloatBuffer bucket) {
         if (bucket.isReadOnly()) {
             throw new GangException("rank " + member.rank() + ": cannot reduce into a read-only buffer");
         }
-        return submit(bucket, bucket.position(), bucket.remaining(), "all-reduce of bucket ");
+        return bucket;
     }
 
     @Override
@@ -147,10 +161,10 @@ public final class RingAllReduce implements Collective {
     @Override
     public void barrier() {
         barrierFloat[0] = 0;
-        submit(FloatBuffer.wrap(barrierFloat), 0, 1, "barrier ").await();
+        submit(FloatBuffer.wrap(barrierFloat), 0, 1, "barrier ", false).await();
     }
 
-    private synchronized PendingReduce submit(FloatBuffer data, int offset, int length, String what) {
+    private synchronized PendingReduce submit(FloatBuffer data, int offset, int length, String what, boolean mean) {
         while (queue.size() >= options.maxPendingBuckets() && failure == null && !closed) {
             try {
                 wait();
@@ -165,9 +179,9 @@ public final class RingAllReduce implements Collective {
         PendingReduce handle = new PendingReduce(number, length);
         last = handle;
         if (pass == null) {
-            handle.complete();   // the mean over one member is the buffer itself
+            handle.complete();   // the mean or sum over one member is the buffer itself
         } else {
-            queue.add(new Operation(handle, data, offset, length, what + number));
+            queue.add(new Operation(handle, data, offset, length, what + number, mean));
             notifyAll();
         }
         return handle;
@@ -202,7 +216,7 @@ public final class RingAllReduce implements Collective {
                 notifyAll();
             }
             try {
-                pass.allReduceMean(op.handle().operation(), op.data(), op.offset(), op.length(), op.what());
+                pass.allReduce(op.handle().operation(), op.data(), op.offset(), op.length(), op.what(), op.mean());
                 op.handle().complete();
             } catch (GangException | ClosedSelectorException | CancelledKeyException e) {
                 GangException failed = failed(op, e);

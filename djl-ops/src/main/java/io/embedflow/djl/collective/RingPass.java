@@ -57,13 +57,13 @@ final class RingPass implements AutoCloseable {
 
     /**
      * Replaces {@code length} floats of {@code data} from absolute index {@code offset} by their mean
-     * over the gang; blocks until done.
+     * ({@code mean}) or sum over the gang; blocks until done.
      *
      * @param operation the operation's number, the same on every member
      * @param what the operation for messages, such as {@code all-reduce of bucket 7}
      */
-    void allReduceMean(long operation, FloatBuffer data, int offset, int length, String what) {
-        RingSchedule schedule = new RingSchedule(rank, n, length);
+    void allReduce(long operation, FloatBuffer data, int offset, int length, String what, boolean mean) {
+        RingSchedule schedule = new RingSchedule(rank, n, length, mean);
         RingTarget target = new RingTarget(data, offset, length);
         RingProgress progress = new RingProgress(what);
         Future<?> sent = sending.submit(() -> {

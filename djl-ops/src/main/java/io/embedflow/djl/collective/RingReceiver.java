@@ -139,7 +139,7 @@ final class RingReceiver implements AutoCloseable {
                 int at = schedule.offset(segment) + pos;
                 int from = bytes.position() / Float.BYTES;
                 if (schedule.adds(step)) {
-                    target.add(at, floats, from, k, schedule.lastAdd(step) ? n : 1f, incoming, current);
+                    target.add(at, floats, from, k, schedule.divisor(step), incoming, current);
                 } else {
                     target.store(at, floats, from, k);
                 }

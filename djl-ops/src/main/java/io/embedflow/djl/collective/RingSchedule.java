@@ -11,9 +11,10 @@ package io.embedflow.djl.collective;
  * {@code rank + 1}. In all-gather step {@code s} it sends segment {@code rank + 1 - s} and stores what
  * it receives into segment {@code rank - s}. What a member sends in step {@code t >= 1} is what it
  * received in step {@code t - 1}: the send stream after step 0 is the receive stream, which is what
- * lets sending follow receiving float by float.
+ * lets sending follow receiving float by float. With {@code mean} the sums are divided by {@code n}
+ * once, after the last add; without, they stay sums.
  */
-record RingSchedule(int rank, int n, int length) {
+record RingSchedule(int rank, int n, int length, boolean mean) {
     int steps() {
         return 2 * (n - 1);
     }
@@ -31,9 +32,9 @@ record RingSchedule(int rank, int n, int length) {
         return step < n - 1;
     }
 
-    /** Whether {@code step} is the last of the reduce-scatter, after which the segment is divided by N. */
-    boolean lastAdd(int step) {
-        return step == n - 2;
+    /** What the sums received in {@code step} are divided by: N after the last add of a mean, else 1. */
+    float divisor(int step) {
+        return mean && step == n - 2 ? n : 1f;
     }
 
     int offset(int segment) {

@@ -124,6 +124,46 @@ class RingAllReduceTest {
     }
 
     @Test
+    void sumsAndGathersAreExactAcrossRanks() {
+        int n = 3;
+        List<Collective> gang = Gangs.join(n, "sums", SMALL_CHUNKS);
+        try {
+            List<List<float[]>> results = Gangs.onRanks(n, rank -> {
+                Collective member = gang.get(rank);
+                float[] sum = values(rank * 7 + 1, 10_007);
+                member.allReduceSum(sum);
+                float[] gathered = member.allGather(values(rank * 13 + 2, 257));
+                float[] afterMean = values(rank * 7 + 1, 10_007);
+                member.allReduceMean(afterMean);   // a mean right after sums: the operations do not mix
+                return List.of(sum, gathered, afterMean);
+            });
+            double[] expectedSum = new double[10_007];
+            for (int rank = 0; rank < n; rank++) {
+                float[] v = values(rank * 7 + 1, 10_007);
+                for (int i = 0; i < v.length; i++) {
+                    expectedSum[i] += v[i];
+                }
+            }
+            float[] expectedGather = new float[257 * n];
+            for (int rank = 0; rank < n; rank++) {
+                System.arraycopy(values(rank * 13 + 2, 257), 0, expectedGather, rank * 257, 257);
+            }
+            for (int rank = 0; rank < n; rank++) {
+                assertClose(results.get(rank).get(0), expectedSum, "sum on rank " + rank);
+                assertThat(results.get(rank).get(1)).as("gather on rank %d", rank).containsExactly(expectedGather);
+                double[] expectedMean = expectedSum.clone();
+                for (int i = 0; i < expectedMean.length; i++) {
+                    expectedMean[i] /= n;
+                }
+                assertClose(results.get(rank).get(2), expectedMean, "mean on rank " + rank);
+                assertThat(results.get(rank).get(0)).isEqualTo(results.get(0).get(0));
+            }
+        } finally {
+            Gangs.closeAll(gang);
+        }
+    }
+
+    @Test
     void aMemberThatStopsSubmittingFailsItsNeighbourWithinTheStepTimeout() {
         CollectiveOptions options = SMALL_CHUNKS.toBuilder().optStepTimeout(Duration.ofSeconds(1)).build();
         List<Collective> gang = Gangs.join(2, "silent", options);

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.embedflow.djl.DjlOpsException;
 import io.embedflow.djl.TestModels;
+import io.embedflow.djl.collective.Collective;
+import io.embedflow.djl.collective.CollectiveOptions;
+import io.embedflow.djl.collective.GangCoordinator;
+import io.embedflow.djl.collective.GangMember;
+import io.embedflow.djl.collective.RingAllReduce;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.TextEmbedder;
 import io.embedflow.djl.model.ModelDirectory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -80,16 +86,22 @@ class ContrastiveTrainerTest {
             }
             single = trainer.parameters();
         }
-        ThreadGang gang = new ThreadGang(2);
+        // two members in this JVM, joined by the ring all-reduce over loopback TCP
+        CollectiveOptions options = CollectiveOptions.builder().optJoinTimeout(Duration.ofSeconds(30))
+                .optStepTimeout(Duration.ofSeconds(60)).build();
+        GangMember rank0 = GangMember.of(0, 2, "127.0.0.1:0", "trainer-test");
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
+        try (GangCoordinator coordinator = GangCoordinator.start(rank0, options)) {
+            GangMember base = rank0.withCoordinator(coordinator.address());
             List<Future<float[]>> members = new ArrayList<>();
             List<List<Float>> losses = List.of(new ArrayList<>(), new ArrayList<>());
             for (int rank = 0; rank < 2; rank++) {
                 int r = rank;
                 members.add(pool.submit((Callable<float[]>) () -> {
-                    try (ContrastiveTrainer trainer = ContrastiveTrainer.load(starter(), List.of(DeviceRequest.CPU), COMPARABLE,
-                            gang.member(r))) {
+                    try (Collective collective = r == 0 ? RingAllReduce.join(base, options, coordinator)
+                                    : RingAllReduce.join(base.withRank(r), options);
+                            ContrastiveTrainer trainer = ContrastiveTrainer.load(starter(), List.of(DeviceRequest.CPU),
+                                    COMPARABLE, new CollectiveExchange(collective))) {
                         for (List<TrainingPair> b : batches) {
                             losses.get(r).add(trainer.step(b.subList(r * 4, r * 4 + 4)));
                         }
@@ -97,10 +109,10 @@ class ContrastiveTrainerTest {
                     }
                 }));
             }
-            float[] rank0 = members.get(0).get();
-            float[] rank1 = members.get(1).get();
-            assertThat(rank1).containsExactly(rank0);
-            assertThat(maxAbsDiff(rank0, single)).isLessThan(1e-5f);
+            float[] rank0Params = members.get(0).get();
+            float[] rank1Params = members.get(1).get();
+            assertThat(rank1Params).containsExactly(rank0Params);
+            assertThat(maxAbsDiff(rank0Params, single)).isLessThan(1e-5f);
             for (int i = 0; i < batches.size(); i++) {
                 assertThat(losses.get(0).get(i)).isCloseTo(singleLosses.get(i), org.assertj.core.data.Offset.offset(1e-4f));
             }
