@@ -249,7 +249,7 @@ public final class ShardPlanner {
    * The relative paths (with {@code /}) and absolute paths of the Parquet files a plan of the local
    * directory {@code root} would read, sorted by relative path; the same rules as {@link #plan}.
    */
-  static List<Map.Entry<String, Path>> localParquetFiles(Path root) {
+  public static List<Map.Entry<String, Path>> localParquetFiles(Path root) {
     return walkLocalFiles(root.toAbsolutePath().normalize()).stream()
         .map(c -> Map.entry(c.relativePath(), Path.of(c.location()))).toList();
   }

@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "embedflow", mixinStandardHelpOptions = true, version = "embedflow 0.1.0",
         description = "Embed warehouse tables with versioned models on Flink.",
         subcommands = {ModelCommand.class, EmbedCommand.class, RunsCommand.class, LineageCommand.class, GcCommand.class,
-            DemoCommand.class, ScheduleCommand.class, ServeCommand.class})
+            DemoCommand.class, ScheduleCommand.class, ServeCommand.class, TrainCommand.class,
+            GangWorkerCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean verbose;
