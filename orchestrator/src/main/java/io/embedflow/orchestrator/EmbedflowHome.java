@@ -25,9 +25,11 @@ public final class EmbedflowHome implements AutoCloseable {
     private final SnapshotStore snapshots;
     private final ModelRegistry registry;
     private final ModelSources sources;
+    private final String storeLocation;
 
     private EmbedflowHome(Path root, String db, String store, S3Settings s3) {
         this.root = root;
+        this.storeLocation = store;
         try {
             java.nio.file.Files.createDirectories(root);
         } catch (java.io.IOException e) {
@@ -87,6 +89,11 @@ public final class EmbedflowHome implements AutoCloseable {
 
     public MetadataStore metadata() {
         return metadata;
+    }
+
+    /** Where the object store is, as given: a directory or {@code s3://bucket/prefix/}. */
+    public String storeLocation() {
+        return storeLocation;
     }
 
     public SnapshotStore snapshots() {

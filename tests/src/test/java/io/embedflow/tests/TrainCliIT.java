@@ -65,6 +65,11 @@ class TrainCliIT {
         assertThat(metrics.at("/lineage/baseSnapshot").asText()).isNotBlank();
         assertThat(metrics.at("/lineage/gang/workers").asInt()).isEqualTo(2);
         assertThat(metrics.get("candidate").asText()).isEqualTo("starter/2");
+        // checkpoints went to the object store and were removed once the model was registered
+        assertThat(Files.readString(tmp.resolve("home/train/" + runId + "/progress.jsonl"))).contains("\"event\":\"checkpoint\"");
+        try (Stream<Path> left = Files.walk(tmp.resolve("home/store"))) {
+            assertThat(left.filter(p -> p.toString().contains("checkpoints")).filter(Files::isRegularFile)).isEmpty();
+        }
 
         // the candidate runs through the spine's refresh job
         Path input = tmp.resolve("docs");
@@ -84,9 +89,8 @@ class TrainCliIT {
                 "starter@production", "--pairs", pairs.toString(), "--workers", "2", "--steps", "14", "--batch", "8",
                 "--lr", "1e-3", "--checkpoint-every", "3", "--memory-per-worker", "1Gi", "--no-progress"));
         Path runDir = awaitRunDirectory();
-        // once a checkpoint exists and training went past it, kill rank 1 like an OOM killer would
-        while (!training.isDone() && !(Files.isDirectory(runDir.resolve("checkpoints/step-00000003"))
-                && lastStep(runDir) >= 4)) {
+        // once a checkpoint is in the store and training went past it, kill rank 1 like an OOM killer would
+        while (!training.isDone() && !(lastEvent(runDir, "checkpoint") >= 3 && lastEvent(runDir, "step") >= 4)) {
             Thread.sleep(50);
         }
         assertThat(training).as("training ended before the kill").isNotDone();
@@ -106,8 +110,8 @@ class TrainCliIT {
         assertThat(starts).hasSize(2);
         assertThat(starts.get(0).get("step").asLong()).isZero();
         assertThat(starts.get(1).get("attempt").asInt()).isEqualTo(1);
-        assertThat(starts.get(1).get("step").asLong()).as("resumed from a checkpoint").isPositive().isEqualTo(
-                newestCheckpointBefore(runDir, starts.get(1).get("step").asLong()));
+        assertThat(starts.get(1).get("step").asLong()).as("resumed from the newest checkpoint of attempt 0")
+                .isPositive().isEqualTo(lastEventOfAttempt(runDir, "checkpoint", 0));
         assertThat(Files.readString(runDir.resolve("logs/attempt-0/rank-0.log"))).contains("rank 1");
     }
 
@@ -140,25 +144,26 @@ class TrainCliIT {
         throw new AssertionError("no training run started under " + trainDir);
     }
 
-    private static long lastStep(Path runDir) throws IOException {
+    /** The highest step of the progress events of kind {@code event} so far (0 for none). */
+    private static long lastEvent(Path runDir, String event) throws IOException {
+        return lastEventOfAttempt(runDir, event, -1);
+    }
+
+    private static long lastEventOfAttempt(Path runDir, String event, int attempt) throws IOException {
         Path progress = runDir.resolve("progress.jsonl");
         if (!Files.exists(progress)) {
             return 0;
         }
         long last = 0;
         for (String line : Files.readAllLines(progress)) {
-            if (line.contains("\"event\":\"step\"")) {
-                last = Math.max(last, JSON.readTree(line).get("step").asLong());
+            if (line.contains("\"event\":\"" + event + "\"")) {
+                JsonNode node = JSON.readTree(line);
+                if (attempt < 0 || node.get("attempt").asInt() == attempt) {
+                    last = Math.max(last, node.get("step").asLong());
+                }
             }
         }
         return last;
-    }
-
-    private static long newestCheckpointBefore(Path runDir, long step) throws IOException {
-        try (Stream<Path> checkpoints = Files.list(runDir.resolve("checkpoints"))) {
-            return checkpoints.map(p -> Long.parseLong(p.getFileName().toString().substring("step-".length())))
-                    .filter(s -> s <= step).max(Long::compare).orElse(0L);
-        }
     }
 
     /** Pairs whose positive repeats the query's words among others: learnable in a few steps. */

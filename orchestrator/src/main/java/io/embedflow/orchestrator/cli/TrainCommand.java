@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
                 devicesPerWorker, device, memoryPerWorker, steps, batch, learningRate, temperature, checkpointEvery, heldOut,
                 restartBudget, joinTimeout, workerEnv);
         try (EmbedflowHome home = main.openHome()) {
-            TrainRunner.Outcome outcome = new TrainRunner(home.metadata(), home.registry(), home.root())
+            TrainRunner.Outcome outcome = new TrainRunner(home.metadata(), home.registry(), home.root(), home.storeLocation())
                     .run(request, progress(this.progress, noProgress));
             print(spec.commandLine().getOut(), outcome);
         }

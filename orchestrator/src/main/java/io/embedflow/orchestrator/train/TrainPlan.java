@@ -21,7 +21,9 @@ import java.nio.file.Path;
  * @param devicesPerWorker model replicas per worker ({@code cpu} or {@code gpu:i} devices)
  * @param device {@code cpu} or {@code gpu}
  * @param checkpointEvery steps between checkpoints (0: none)
- * @param checkpoints where checkpoints go ({@code step-NNNNNNNN/})
+ * @param store the object store checkpoints are kept in (a directory or {@code s3://bucket/prefix/}; see
+ *     {@link CheckpointStore})
+ * @param checkpoints a local directory for checkpoints on their way to and from the store
  * @param progress the JSON-lines file rank 0 appends one line per step to
  * @param output where rank 0 exports the trained model
  */
@@ -41,6 +43,7 @@ public record TrainPlan(
         float temperature,
         float weightDecay,
         long checkpointEvery,
+        String store,
         String checkpoints,
         String progress,
         String output) {

@@ -53,8 +53,9 @@ import java.util.concurrent.TimeoutException;
  * when a member fails (within the restart budget), and, when it finished, measures the trained model,
  * registers it as a new version with the alias {@code candidate}, and records the lineage (base
  * snapshot, training data snapshot, configuration, gang shape) and metrics (loss per step, retrieval
- * before and after, attempts). Checkpoints and logs live in the run's directory under
- * {@code <home>/train/<run id>/}.
+ * before and after, attempts). Checkpoints go to the object store that holds the snapshots
+ * ({@link CheckpointStore}) and are removed once the model is registered; the plan, progress and
+ * logs live in the run's directory under {@code <home>/train/<run id>/}.
  */
 public final class TrainRunner {
     /** The alias a trained model gets. */
@@ -65,11 +66,14 @@ public final class TrainRunner {
     private final MetadataStore metadata;
     private final ModelRegistry registry;
     private final Path home;
+    private final String storeLocation;
 
-    public TrainRunner(MetadataStore metadata, ModelRegistry registry, Path home) {
+    /** @param storeLocation the object store of the snapshots, where checkpoints go too */
+    public TrainRunner(MetadataStore metadata, ModelRegistry registry, Path home, String storeLocation) {
         this.metadata = metadata;
         this.registry = registry;
         this.home = home;
+        this.storeLocation = storeLocation;
     }
 
     /** Follows a run: the steps as rank 0 reports them. */
@@ -113,7 +117,7 @@ public final class TrainRunner {
             TrainPlan plan = new TrainPlan(runId, snapshot.directory().toString(), pairsRoot.toString(), request.queryColumn(),
                     request.positiveColumn(), request.negativeColumn(), request.heldOutPercent(), request.steps(),
                     request.globalBatch(), request.devicesPerWorker(), request.device(), request.learningRate(),
-                    request.temperature(), 0.01f, request.checkpointEvery(), runDir.resolve("checkpoints").toString(),
+                    request.temperature(), 0.01f, request.checkpointEvery(), storeLocation, runDir.resolve("checkpoints").toString(),
                     runDir.resolve("progress.jsonl").toString(), runDir.resolve("model").toString());
             Path planFile = runDir.resolve(TrainPlan.FILE);
             plan.write(planFile);
@@ -157,6 +161,8 @@ public final class TrainRunner {
             metrics.put("after", after);
             metrics.put("lineage", lineage);
             metrics.put("candidate", candidate.ref());
+            // the model is registered: its checkpoints have served their purpose
+            new CheckpointStore(registry.store().objects(), runId).deleteAll();
             run = metadata.findRun(runId).orElse(run).finished(RunStatus.SUCCEEDED, pairs.train().size(), request.steps(), 0, 0,
                     Instant.now(), null).withOutputPath(candidate.ref());
             metadata.updateRun(run);

@@ -1,5 +1,8 @@
 package io.embedflow.orchestrator.train;
 
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.store.ObjectStore;
+import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.djl.collective.Collective;
 import io.embedflow.djl.collective.CollectiveOptions;
 import io.embedflow.djl.collective.GangMember;
@@ -24,13 +27,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * One member of a training gang ({@code embedflow gang-worker PLAN}): joins the gang's collective
- * at the coordinator its launcher named, resumes from the newest checkpoint if there is one, and
- * takes the plan's steps on its shard of each global batch. Rank 0 writes the progress, the
- * checkpoints and, at the end, the trained model; every member exits 0 only after the whole gang
+ * at the coordinator its launcher named, resumes from the newest checkpoint in the object store if
+ * there is one (downloading it unless it is here already), and takes the plan's steps on its shard of
+ * each global batch. Rank 0 writes the progress, the checkpoints (locally, then uploaded with
+ * {@link CheckpointStore}) and, at the end, the trained model; every member exits 0 only after the whole gang
  * finished. A member that cannot reach the others fails, and so does the attempt.
  */
 public final class TrainWorker {
@@ -76,13 +79,34 @@ public final class TrainWorker {
         }
         ContrastiveOptions trainOptions = new ContrastiveOptions(plan.learningRate(), plan.temperature(),
                 plan.weightDecay(), 0.9f, 0.999f, 1e-8f);
-        Path checkpoints = Path.of(plan.checkpoints());
-        Optional<Path> newest = newestCheckpoint(checkpoints);
-        try (Collective collective = RingAllReduce.join(member, options);
-                ContrastiveTrainer trainer = newest.isPresent()
-                        ? ContrastiveTrainer.resume(newest.get(), devices, trainOptions, new CollectiveExchange(collective))
-                        : ContrastiveTrainer.load(ModelDirectory.open(Path.of(plan.baseModel())), devices, trainOptions,
-                                new CollectiveExchange(collective))) {
+        Path checkpoints = Path.of(plan.checkpoints()).resolve("rank-" + member.rank());
+        try (ObjectStore objects = ObjectStores.open(plan.store(), S3Settings.fromEnvironment());
+                Collective collective = RingAllReduce.join(member, options)) {
+            CheckpointStore store = new CheckpointStore(objects, plan.runId());
+            Optional<Path> newest = store.newest().map(step -> {
+                Path local = checkpoints.resolve(CheckpointStore.name(step));
+                return Files.isDirectory(local) ? local : store.download(step, createParent(local));
+            });
+            train(plan, member, attempt, pairs, perWorker, devices, trainOptions, collective, store, checkpoints, newest);
+        }
+    }
+
+    private static Path createParent(Path dir) {
+        try {
+            Files.createDirectories(dir.getParent());
+            return dir;
+        } catch (IOException e) {
+            throw new OrchestratorException("cannot create " + dir.getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void train(TrainPlan plan, GangMember member, String attempt, PairSet pairs, int perWorker,
+            List<DeviceRequest> devices, ContrastiveOptions trainOptions, Collective collective, CheckpointStore store,
+            Path checkpoints, Optional<Path> newest) {
+        try (ContrastiveTrainer trainer = newest.isPresent()
+                ? ContrastiveTrainer.resume(newest.get(), devices, trainOptions, new CollectiveExchange(collective))
+                : ContrastiveTrainer.load(ModelDirectory.open(Path.of(plan.baseModel())), devices, trainOptions,
+                        new CollectiveExchange(collective))) {
             boolean lead = member.rank() == 0;
             if (lead) {
                 progress(plan, String.format(Locale.ROOT, "{\"event\":\"start\",\"attempt\":%s,\"step\":%d,\"pid\":%d}",
@@ -96,10 +120,13 @@ public final class TrainWorker {
                     progress(plan, String.format(Locale.ROOT, "{\"event\":\"step\",\"attempt\":%s,\"step\":%d,\"loss\":%.6f}",
                             attempt, done, loss));
                     if (plan.checkpointEvery() > 0 && done % plan.checkpointEvery() == 0 && done < plan.steps()) {
-                        Path target = checkpoints.resolve(String.format(Locale.ROOT, "step-%08d", done));
+                        Path target = checkpoints.resolve(CheckpointStore.name(done));
                         if (!Files.exists(target)) {
-                            trainer.saveCheckpoint(target, done * plan.globalBatch());
+                            trainer.saveCheckpoint(createParent(target), done * plan.globalBatch());
                         }
+                        store.upload(target, done);
+                        progress(plan, String.format(Locale.ROOT, "{\"event\":\"checkpoint\",\"attempt\":%s,\"step\":%d}",
+                                attempt, done));
                     }
                 }
             }
@@ -107,19 +134,6 @@ public final class TrainWorker {
                 trainer.exportModel(Path.of(plan.output()));
             }
             collective.barrier();   // nobody leaves before the model is written
-        }
-    }
-
-    /** The checkpoint with the highest step under {@code dir}, if any. */
-    static Optional<Path> newestCheckpoint(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(p -> p.getFileName().toString().matches("step-\\d{8}") && Files.isDirectory(p))
-                    .max(java.util.Comparator.comparing(p -> p.getFileName().toString()));
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot list checkpoints in " + dir + ": " + e.getMessage(), e);
         }
     }
 
