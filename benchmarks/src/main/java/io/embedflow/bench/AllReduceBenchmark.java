@@ -28,9 +28,15 @@ import picocli.CommandLine.Spec;
  * time; bus bandwidth multiplies it by {@code 2(N-1)/N}, the share of the buffer each member sends
  * (and receives) in a ring, so that it compares with a link's bandwidth whatever N is. The
  * comparison, {@code allreduce_vs_loopback}, is bus bandwidth over the stream's.
+ *
+ * <p>Then, unless {@code --no-train}, what the all-reduce costs a training step ({@link GangTraining}):
+ * the mean step time of a gang of two worker processes over a gang of one at the same
+ * {@code --train-batch} per worker, less 1 ({@code gang2_step_overhead}), split into compute and
+ * exchange.
  */
 @Command(name = "allreduce", mixinStandardHelpOptions = true,
-        description = "Ring all-reduce among local worker processes vs one loopback TCP stream of the same bytes.")
+        description = "Ring all-reduce among local worker processes vs one loopback TCP stream of the same bytes; "
+                + "then a training step of a gang of 2 worker processes vs a gang of 1.")
 public final class AllReduceBenchmark implements Callable<Integer> {
     /** The comparison's target: the ring moves 2(N-1)/N of the buffer per member at half a plain stream's speed or better. */
     static final double TARGET = 0.5;
@@ -58,8 +64,30 @@ public final class AllReduceBenchmark implements Callable<Integer> {
             description = "SO_SNDBUF/SO_RCVBUF of the ring's and the stream's sockets; 0: the kernel's auto-tuning (default: the collective's default).")
     Long socketBuffer;
 
+    @Option(names = "--no-train", description = "Skip the training part (the step time of a gang of 2 vs a gang of 1).")
+    boolean noTrain;
+
+    @Option(names = "--train-batch", defaultValue = "16", description = "Training pairs per worker per step (default: ${DEFAULT-VALUE}).")
+    int trainBatch;
+
+    @Option(names = "--train-steps", defaultValue = "30", description = "Timed training rounds, each one step of each gang (default: ${DEFAULT-VALUE}).")
+    int trainSteps;
+
+    @Option(names = "--train-warmup", defaultValue = "3", description = "Untimed training rounds first (default: ${DEFAULT-VALUE}).")
+    int trainWarmup;
+
+    /**
+     * Half the cores by default, so that the gang of two fills the machine without running more threads than cores:
+     * with PyTorch's default of one thread per core in each worker, the gang of two ran 4 threads on 2 cores, and
+     * back-to-back runs there gave gang2_step_overhead 2.7 and 0.72.
+     */
+    @Option(names = "--train-threads",
+            description = "PyTorch's intra-op threads in each training worker; 0: PyTorch's default, one per core "
+                    + "(default: half the cores, at least 1).")
+    Integer trainThreads;
+
     @Option(names = "--dir", paramLabel = "DIR",
-            description = "Where the workers' stderr goes, deleted at the end (default: the system temp dir).")
+            description = "Where the workers' stderr (and the training part's model) goes, deleted at the end (default: the system temp dir).")
     Path dir;
 
     /** One method's times. */
@@ -106,6 +134,10 @@ public final class AllReduceBenchmark implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "need --workers >= 2, --megabytes from 1 to 2047, --iterations >= 1, "
                     + "--warmup >= 0 and --chunk-bytes a multiple of 4 of at least 4k");
         }
+        if (!noTrain && (trainBatch < 1 || trainSteps < 1 || trainWarmup < 0 || (trainThreads != null && trainThreads < 0))) {
+            throw new ParameterException(spec.commandLine(), "need --train-batch >= 1, --train-steps >= 1, --train-warmup >= 0 "
+                    + "and --train-threads >= 0");
+        }
         PrintWriter out = spec.commandLine().getOut();
         long bytes = (long) megabytes << 20;
 
@@ -124,6 +156,11 @@ public final class AllReduceBenchmark implements Callable<Integer> {
                 + "= %.2f (target >= %.1f: %s)%n", collective.vsLoopback(), TARGET, collective.vsLoopback() >= TARGET ? "met" : "missed");
 
         Map<String, String> figures = new LinkedHashMap<>(collectiveFigures(collective));
+        if (!noTrain) {
+            GangTraining.TrainingFigures training = measureTraining();
+            GangTraining.print(out, training);
+            figures.putAll(GangTraining.figures(training));
+        }
         figures.put("workers", String.valueOf(workers));
         figures.put("megabytes", String.valueOf(megabytes));
         figures.put("iterations", String.valueOf(iterations));
@@ -145,6 +182,16 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         figures.put("loopback_mb_s", num(f.loopback().mbPerSecond(), 1));
         figures.put("loopback_ms", num(f.loopback().median() * 1e3, 2));
         return figures;
+    }
+
+    private GangTraining.TrainingFigures measureTraining() throws IOException, InterruptedException {
+        Path scratch = ScratchDirs.create(dir, "embedflow-bench-train-");
+        try {
+            int threads = trainThreads != null ? trainThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+            return GangTraining.measure(trainBatch, trainWarmup, trainSteps, threads, scratch);
+        } finally {
+            ScratchDirs.delete(scratch);
+        }
     }
 
     /**
@@ -201,7 +248,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %11.1f %11.1f%n", method, t.median() * 1e3, t.best() * 1e3, algo, bus);
     }
 
-    private static String num(double v, int decimals) {
+    static String num(double v, int decimals) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "n/a";
     }
 }

@@ -19,15 +19,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gang of worker JVMs on this machine, started as a gang launcher starts them: this JVM's java
- * and classpath, one main class, and each worker's identity in the {@code EMBEDFLOW_GANG_*}
- * variables, with rank 0's coordinator at a free loopback port. The benchmark drives the workers in
- * lock-step: {@link #command} writes a line to every worker's stdin, {@link #replies} reads one line
- * from every worker's stdout. Each worker's stderr goes to a file in a directory the caller owns.
+ * A gang of worker JVMs on this machine, started as a gang launcher starts them: this JVM's java,
+ * classpath and DJL engine settings, one main class, and each worker's identity in the
+ * {@code EMBEDFLOW_GANG_*} variables, with rank 0's coordinator at a free loopback port. The
+ * benchmark drives the workers in lock-step: {@link #command} writes a line to every worker's
+ * stdin, {@link #replies} reads one line from every worker's stdout. Each worker's stderr goes to a file in a directory the caller owns.
  *
  * <p>{@link #close()} kills the workers still running, as does a shutdown hook if the JVM exits first.
  */
 final class LocalGang implements AutoCloseable {
+    /** The engine's settings that the launcher passes as system properties; workers that load a model need them too. */
+    private static final List<String> ENGINE_PROPERTIES = List.of("ai.djl.offline", "OPT_OUT_TRACKING", "PYTORCH_VERSION",
+            "PYTORCH_FLAVOR", "DJL_CACHE_DIR");
+
     /** A worker's stdout ended: it exited. */
     private static final String END = "\u0000end";
 
@@ -64,6 +68,11 @@ final class LocalGang implements AutoCloseable {
         String logFile = System.getProperty("embedflow.log.file");
         if (logFile != null) {
             command.add("-Dembedflow.log.file=" + logFile);
+        }
+        for (String property : ENGINE_PROPERTIES) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(args);
