@@ -21,11 +21,11 @@ import java.util.Objects;
  * may be larger than memory. Queries and rows are L2-normalised (a zero vector scores 0 against
  * everything), so a dot product is the cosine.
  *
- * <p>Per block, the device picks each query's k best rows ({@code topK}) and only those reach the
- * host, where they are merged into a bounded heap per query. Rows rank by score, and at equal
- * scores by the order they were added (earlier first), whatever the block size: when rows tied
- * with a query's k-th best could be cut at a block's boundary, that query's scores for the block
- * are read in full instead.
+ * <p>Per block, the device picks each query's k + 1 best rows ({@code topK}) and only those reach
+ * the host, where they are merged into a bounded heap per query. Rows rank by score, and at equal
+ * scores by the order they were added (earlier first), whatever the block size: when the values
+ * show that rows tied for a place in the block's top k may have been left out (the lowest of the
+ * k + 1 occurs twice), that query's scores for the block are read in full instead.
  *
  * <p>Memory: the normalised queries live on the device for the searcher's life
  * ({@code queries x dimension} floats); a block's native memory ({@code rows x dimension} floats
@@ -57,6 +57,12 @@ public final class TopKSearcher implements AutoCloseable {
     private final TopKHeaps heaps;
     private ByteBuffer blockBuffer = ByteBuffer.allocateDirect(0);
     private long rowsAdded;
+    private long blocks;
+    private long normaliseNanos;
+    private long productNanos;
+    private long selectNanos;
+    private long mergeNanos;
+    private long fullReads;
     private boolean closed;
 
     private TopKSearcher(float[] queries, int dimension, int k, Device device) {
@@ -145,6 +151,11 @@ public final class TopKSearcher implements AutoCloseable {
         return rowsAdded;
     }
 
+    /** Where the time went so far. */
+    public SearchStats stats() {
+        return new SearchStats(rowsAdded, blocks, normaliseNanos, productNanos, selectNanos, mergeNanos, fullReads);
+    }
+
     /**
      * Scores the first {@code rows} rows of a block against every query and keeps each query's
      * best. {@code vectors} is row-major with room for {@code ids.length} rows of
@@ -172,6 +183,7 @@ public final class TopKSearcher implements AutoCloseable {
         if (rows < 0 || rows > ids.length) {
             throw new DjlOpsException("rows must be between 0 and the block's " + ids.length + ", was " + rows);
         }
+        long start = System.nanoTime();
         int floats = rows * dimension;
         if (blockBuffer.capacity() < floats * FLOAT_BYTES) {
             blockBuffer = ByteBuffer.allocateDirect(floats * FLOAT_BYTES).order(ByteOrder.nativeOrder());
@@ -186,8 +198,10 @@ public final class TopKSearcher implements AutoCloseable {
                         + " added) has a non-finite element (NaN or infinity)");
             }
         }
+        normaliseNanos += System.nanoTime() - start;
         if (rows > 0 && queryCount > 0) {
             score(ids, rows);
+            blocks++;
         }
         rowsAdded += rows;
     }
@@ -211,40 +225,67 @@ public final class TopKSearcher implements AutoCloseable {
     private void score(Object[] ids, int rows) {
         long first = rowsAdded;
         ByteBuffer block = blockBuffer.slice(0, rows * dimension * FLOAT_BYTES).order(ByteOrder.nativeOrder());
+        long start = System.nanoTime();
         try (NDManager scope = manager.newSubManager()) {
             // results of operations on the query matrix belong to its manager: borrow it for the block
             scope.tempAttachAll(queryMatrix);
             NDArray rowMatrix = scope.create(block, new Shape(rows, dimension), DataType.FLOAT32);
             NDArray scores = queryMatrix.matMul(rowMatrix.transpose());
-            int candidates = Math.min(k, rows);
-            if (candidates == rows) {
-                offerAll(scores.toFloatArray(), ids, rows, first);
+            long product = System.nanoTime();
+            productNanos += product - start;
+            // one more than k: whether a row tied with the k-th best may have been left out shows in the values
+            int candidates = k + 1;
+            if (rows <= candidates) {
+                float[] all = scores.toFloatArray();
+                long selected = System.nanoTime();
+                selectNanos += selected - product;
+                for (int q = 0; q < queryCount; q++) {
+                    offerRow(q, all, q * rows, ids, rows, first);
+                }
+                mergeNanos += System.nanoTime() - selected;
                 return;
             }
             NDList top = scores.topK(candidates, 1, true, false);
-            NDArray values = top.get(0);
-            float[] best = values.toFloatArray();
+            float[] best = top.get(0).toFloatArray();
             long[] index = top.get(1).toLongArray();
-            // rows scoring at least a query's k-th best: more than k means ties the device may have cut arbitrarily
-            long[] atLeast = scores.gte(values.min(new int[] {1}, true)).sum(new int[] {1}).toLongArray();
+            long selected = System.nanoTime();
+            selectNanos += selected - product;
             for (int q = 0; q < queryCount; q++) {
-                if (atLeast[q] > candidates) {
+                int from = q * candidates;
+                if (tieMayBeCut(best, from, candidates)) {
+                    fullReads++;
                     offerRow(q, scores.get(q).toFloatArray(), 0, ids, rows, first);
                     continue;
                 }
-                for (int c = q * candidates, end = c + candidates; c < end; c++) {
+                for (int c = from, end = from + candidates; c < end; c++) {
                     int r = (int) index[c];
                     heaps.offer(q, best[c] + 0.0f, first + r, ids[r]);
                 }
             }
+            mergeNanos += System.nanoTime() - selected;
         }
     }
 
-    /** Offers all rows' scores ({@code queries x rows}, row-major). */
-    private void offerAll(float[] scores, Object[] ids, int rows, long first) {
-        for (int q = 0; q < queryCount; q++) {
-            offerRow(q, scores, q * rows, ids, rows, first);
+    /**
+     * Whether the device may have chosen arbitrarily among rows tied for a place in the block's
+     * top k. Rows it left out score at most the lowest of the k + 1 values it returned; if that
+     * lowest value is returned once, the k others beat every row left out, which then cannot be in
+     * the block's top k. If it is returned twice or more, rows of that score are in the top k and
+     * others of that score may have been left out, though they were added earlier.
+     */
+    private static boolean tieMayBeCut(float[] values, int from, int count) {
+        float lowest = Float.POSITIVE_INFINITY;
+        int times = 0;
+        for (int i = from, end = from + count; i < end; i++) {
+            float v = values[i] + 0.0f;
+            if (v < lowest) {
+                lowest = v;
+                times = 1;
+            } else if (v == lowest) {
+                times++;
+            }
         }
+        return times > 1;
     }
 
     /** Offers one query's scores of a block's rows, in row order. */
