@@ -55,6 +55,10 @@ public final class RetrievalBenchmark implements Callable<Integer> {
             description = "Table rows per matrix product (default: ${DEFAULT-VALUE}).")
     int blockRows;
 
+    @Option(names = "--blocks-ahead", defaultValue = "2",
+            description = "Blocks the decoder thread may run ahead of the search in (b) (default: ${DEFAULT-VALUE}).")
+    int blocksAhead;
+
     @Option(names = "--files", defaultValue = "4", description = "Parquet part files of the table (default: ${DEFAULT-VALUE}).")
     int files;
 
@@ -83,7 +87,7 @@ public final class RetrievalBenchmark implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         DeviceRequest request = DeviceRequest.parse(device);
@@ -114,13 +118,21 @@ public final class RetrievalBenchmark implements Callable<Integer> {
             blockIds = null;
             blockVectors = null;
 
-            // (b) the job's path: the table streamed from its part files
+            // (b) the job's path: the table streamed from its part files, decoded on a second thread
+            // while the previous block is searched; (b1) the same in turn on one thread
             start = System.nanoTime();
-            Searched blocked;
+            Searched serial;
             try (TopKSearcher searcher = TopKSearcher.create(batch, dimension, k, request)) {
                 BlockFeeder feeder = new BlockFeeder(searcher, blockRows);
                 PartFileFeed.feed(parts, feeder);
                 feeder.flush();
+                serial = new Searched(searcher.results(), searcher.stats());
+            }
+            Timing inTurn = new Timing("(b1) the same, decode and search in turn", queries, seconds(start));
+            start = System.nanoTime();
+            Searched blocked;
+            try (TopKSearcher searcher = TopKSearcher.create(batch, dimension, k, request)) {
+                OverlappedPartFeed.feed(parts, searcher, blockRows, blocksAhead);
                 blocked = new Searched(searcher.results(), searcher.stats());
             }
             Timing parquet = new Timing("(b) blocked top-k, from Parquet", queries, seconds(start));
@@ -133,8 +145,8 @@ public final class RetrievalBenchmark implements Callable<Integer> {
             NaiveTopK.Result naive = NaiveTopK.search(unitTable, rows, dimension, unitQueries, naiveQueries, k);
             Timing loop = new Timing("(a) naive per-query Java loop", naiveQueries, seconds(start));
 
-            if (!inMemory.results().equals(blocked.results())) {
-                throw new IllegalStateException("the blocked search over the table in memory and over its Parquet files "
+            if (!inMemory.results().equals(blocked.results()) || !serial.results().equals(blocked.results())) {
+                throw new IllegalStateException("the blocked searches over the table in memory and over its Parquet files "
                         + "disagree: the table was not read back as written");
             }
             int nearTies = compare(naive, blocked.results(), unitTable, unitQueries);
@@ -144,7 +156,7 @@ public final class RetrievalBenchmark implements Callable<Integer> {
                             + "device %s, %d cores%n", rows, dimension, parts.size(), parquetBytes / 1048576.0, queries, k,
                     blockRows, request, Runtime.getRuntime().availableProcessors());
             out.printf("%-38s %9s %9s %12s %14s %9s%n", "path", "queries", "seconds", "queries/s", "scores/s", "GFLOP/s");
-            for (Timing t : List.of(loop, parquet, memory)) {
+            for (Timing t : List.of(loop, parquet, inTurn, memory)) {
                 out.printf("%-38s %9d %9.2f %12.1f %14.3e %9.2f%n", t.name(), t.queries(), t.seconds(),
                         t.queriesPerSecond(), t.queriesPerSecond() * rows, t.queriesPerSecond() * flopsPerQuery / 1e9);
             }
@@ -155,15 +167,17 @@ public final class RetrievalBenchmark implements Callable<Integer> {
                         naiveQueries, queries);
             }
             out.println(profile("(b)", parquet, blocked.stats()));
+            out.println(profile("(b1)", inTurn, serial.stats()));
             out.println(profile("(c)", memory, inMemory.stats()));
-            out.printf("agreement: (b) returned (a)'s rows for all %d queries (a) ran%s; (b) and (c) are identical%n",
+            out.printf("agreement: (b) returned (a)'s rows for all %d queries (a) ran%s; (b), (b1) and (c) are identical%n",
                     naiveQueries, nearTies == 0 ? "" : ", " + nearTies + " rank(s) swapped between rows within "
                             + TIE_TOLERANCE + " of each other");
-            out.printf("retrieval_vs_naive=%.1f retrieval_qps=%.1f naive_qps=%.2f memory_qps=%.1f memory_vs_naive=%.1f "
-                            + "parquet_scan_s=%.2f retrieval_gflops=%.2f rows=%d queries=%d naive_queries=%d k=%d dimension=%d "
+            out.printf("retrieval_vs_naive=%.3f retrieval_qps=%.1f naive_qps=%.2f in_turn_qps=%.1f memory_qps=%.1f "
+                            + "memory_vs_naive=%.3f parquet_scan_s=%.2f retrieval_gflops=%.2f rows=%d queries=%d naive_queries=%d k=%d dimension=%d "
                             + "block_rows=%d device=%s near_ties=%d%n",
                     parquet.queriesPerSecond() / loop.queriesPerSecond(), parquet.queriesPerSecond(),
-                    loop.queriesPerSecond(), memory.queriesPerSecond(), memory.queriesPerSecond() / loop.queriesPerSecond(),
+                    loop.queriesPerSecond(), inTurn.queriesPerSecond(), memory.queriesPerSecond(),
+                    memory.queriesPerSecond() / loop.queriesPerSecond(),
                     scanSeconds, parquet.queriesPerSecond() * flopsPerQuery / 1e9, rows, queries, naiveQueries, k,
                     dimension, blockRows, request, nearTies);
             return 0;

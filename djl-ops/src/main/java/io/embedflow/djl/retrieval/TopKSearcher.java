@@ -25,7 +25,10 @@ import java.util.Objects;
  * the host, where they are merged into a bounded heap per query. Rows rank by score, and at equal
  * scores by the order they were added (earlier first), whatever the block size: when the values
  * show that rows tied for a place in the block's top k may have been left out (the lowest of the
- * k + 1 occurs twice), that query's scores for the block are read in full instead.
+ * k + 1 occurs twice), that query's scores for the block are read in full instead. Scores are
+ * float sums whose order the matrix product chooses, so they may differ in the last bits with the
+ * block size (and so may the order of rows whose cosines are that close); the same blocks give the
+ * same results.
  *
  * <p>Memory: the normalised queries live on the device for the searcher's life
  * ({@code queries x dimension} floats); a block's native memory ({@code rows x dimension} floats

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.embedflow.djl.DjlOpsException;
 import io.embedflow.djl.device.DeviceRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -145,6 +146,37 @@ class TopKSearcherTest {
             assertThat(searcher.rowsAdded()).isEqualTo(10);
             // cosine with (1, 0) grows with i: the copies were taken before the buffer changed
             assertThat(searcher.results().get(0)).extracting(Hit::id).containsExactly(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+        }
+    }
+
+    @Test
+    void statsCountBlocksAndReadScoresInFullOnlyWhenTiesMayBeCut() {
+        Random random = new Random(13);
+        float[][] queries = gaussian(random, 4, 8);
+        float[][] distinct = gaussian(random, 300, 8);
+        // copies of a one-hot row score the same to the last bit: one non-zero product per sum
+        float[][] copies = new float[300][];
+        Arrays.fill(copies, new float[] {0, 0, 2, 0, 0, 0, 0, 0});
+
+        SearchStats plain = stats(queries, distinct);
+        SearchStats tied = stats(queries, copies);
+
+        assertThat(plain.rows()).isEqualTo(300);
+        assertThat(plain.blocks()).isEqualTo(6);
+        assertThat(plain.fullReads()).isZero();
+        assertThat(plain.totalNanos()).isPositive();
+        // every block's scores are all equal for each query
+        assertThat(tied.fullReads()).isEqualTo(4 * 6);
+    }
+
+    private static SearchStats stats(float[][] queries, float[][] table) {
+        try (TopKSearcher searcher = TopKSearcher.create(queries, 5, DeviceRequest.CPU)) {
+            BlockFeeder feeder = new BlockFeeder(searcher, 50);
+            for (int i = 0; i < table.length; i++) {
+                feeder.add(i, table[i]);
+            }
+            feeder.flush();
+            return searcher.stats();
         }
     }
 
