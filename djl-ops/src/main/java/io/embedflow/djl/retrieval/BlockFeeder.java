@@ -16,13 +16,14 @@ public final class BlockFeeder {
     private final float[] vectors;
     private int filled;
 
-    /** @throws DjlOpsException when {@code blockRows < 1} or a block would exceed an array's size */
+    /** @throws DjlOpsException when {@code blockRows < 1} or a block would exceed the searcher's 2 GiB */
     public BlockFeeder(TopKSearcher searcher, int blockRows) {
         this.searcher = Objects.requireNonNull(searcher, "searcher");
         this.dimension = searcher.dimension();
-        if (blockRows < 1 || (long) blockRows * dimension > Integer.MAX_VALUE - 8) {
-            throw new DjlOpsException("block rows must be between 1 and " + (Integer.MAX_VALUE - 8) / dimension
-                    + " at dimension " + dimension + ", was " + blockRows);
+        int most = Integer.MAX_VALUE / Float.BYTES / dimension;
+        if (blockRows < 1 || blockRows > most) {
+            throw new DjlOpsException("block rows must be between 1 and " + most + " at dimension " + dimension
+                    + ", was " + blockRows);
         }
         this.ids = new Object[blockRows];
         this.vectors = new float[blockRows * dimension];

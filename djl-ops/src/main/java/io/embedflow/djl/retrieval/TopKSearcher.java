@@ -134,6 +134,10 @@ public final class TopKSearcher implements AutoCloseable {
         if (k < 1) {
             throw new DjlOpsException("k must be >= 1, was " + k);
         }
+        if ((long) queries.length * FLOAT_BYTES > Integer.MAX_VALUE) {
+            throw new DjlOpsException(queries.length / dimension + " queries exceed 2 GiB at dimension " + dimension
+                    + ": search them in batches of at most " + Integer.MAX_VALUE / FLOAT_BYTES / dimension);
+        }
         return new TopKSearcher(queries, dimension, k, device.resolve(Engine.getEngine("PyTorch")));
     }
 
@@ -186,6 +190,10 @@ public final class TopKSearcher implements AutoCloseable {
         if (rows < 0 || rows > ids.length) {
             throw new DjlOpsException("rows must be between 0 and the block's " + ids.length + ", was " + rows);
         }
+        if ((long) rows * dimension * FLOAT_BYTES > Integer.MAX_VALUE) {
+            throw new DjlOpsException("a block of " + rows + " rows exceeds 2 GiB at dimension " + dimension
+                    + ": at most " + Integer.MAX_VALUE / FLOAT_BYTES / dimension + " rows");
+        }
         long start = System.nanoTime();
         int floats = rows * dimension;
         if (blockBuffer.capacity() < floats * FLOAT_BYTES) {
@@ -237,8 +245,7 @@ public final class TopKSearcher implements AutoCloseable {
             long product = System.nanoTime();
             productNanos += product - start;
             // one more than k: whether a row tied with the k-th best may have been left out shows in the values
-            int candidates = k + 1;
-            if (rows <= candidates) {
+            if (rows <= (long) k + 1) {
                 float[] all = scores.toFloatArray();
                 long selected = System.nanoTime();
                 selectNanos += selected - product;
@@ -248,6 +255,7 @@ public final class TopKSearcher implements AutoCloseable {
                 mergeNanos += System.nanoTime() - selected;
                 return;
             }
+            int candidates = k + 1;
             NDList top = scores.topK(candidates, 1, true, false);
             float[] best = top.get(0).toFloatArray();
             long[] index = top.get(1).toLongArray();
