@@ -107,8 +107,8 @@ class PairedBootstrapTest {
         double[] a = uniform(300, 9);
         double[] b = shiftedWithSymmetricNoise(a, 0.01, 0.05, 10);
 
-        BootstrapResult at90 = BOOTSTRAP.withConfidence(0.90).compare(a, b);
-        BootstrapResult at99 = BOOTSTRAP.withConfidence(0.99).compare(a, b);
+        BootstrapResult at90 = BOOTSTRAP.withResamples(2_000).withConfidence(0.90).compare(a, b);
+        BootstrapResult at99 = BOOTSTRAP.withResamples(2_000).withConfidence(0.99).compare(a, b);
 
         assertThat(at99.lower()).isLessThan(at90.lower());
         assertThat(at90.lower()).isLessThan(at90.difference());
@@ -122,9 +122,10 @@ class PairedBootstrapTest {
         double[] a = uniform(300, 11);
         double[] b = shiftedWithSymmetricNoise(a, 0.01, 0.05, 12);
 
-        BootstrapResult first = BOOTSTRAP.withSeed(7).compare(a, b);
-        BootstrapResult again = BOOTSTRAP.withSeed(7).compare(a, b);
-        BootstrapResult other = BOOTSTRAP.withSeed(8).compare(a, b);
+        PairedBootstrap seven = BOOTSTRAP.withResamples(2_000).withSeed(7);
+        BootstrapResult first = seven.compare(a, b);
+        BootstrapResult again = seven.compare(a, b);
+        BootstrapResult other = seven.withSeed(8).compare(a, b);
 
         assertThat(again).isEqualTo(first);
         assertThat(first.seed()).isEqualTo(7);
