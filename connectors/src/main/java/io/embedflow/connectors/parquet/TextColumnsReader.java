@@ -15,8 +15,9 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Reads a few string columns of a small local Parquet dataset whole, such as (query, positive)
- * pairs for fine-tuning: the files {@link ShardPlanner} would plan under the root, in the same
+ * Reads a few string or integer columns (integers as their decimal text) of a small local Parquet
+ * dataset whole, such as (query, positive) pairs for fine-tuning or (query id, query, relevant id)
+ * judgements for evaluation: the files {@link ShardPlanner} would plan under the root, in the same
  * order, row by row. Not the data path of a refresh (that streams shards); for inputs that fit in
  * memory.
  */
@@ -35,7 +36,8 @@ public final class TextColumnsReader {
   /**
    * Every row of the Parquet files under {@code root}, with {@code columns} as strings.
    *
-   * @throws ConnectorException naming the file when a column is missing or not a string, or a file is not Parquet
+   * @throws ConnectorException naming the file when a column is missing or neither a string nor an integer, or a
+   *     file is not Parquet
    */
   public static List<Row> read(Path root, List<String> columns) {
     Objects.requireNonNull(root, "root");
@@ -72,8 +74,10 @@ public final class TextColumnsReader {
             .map(Type::getName).toList() + ")");
       }
       Type type = schema.getType(column);
-      if (!type.isPrimitive() || type.asPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BINARY) {
-        throw new ConnectorException("column '" + column + "' of " + file + " is " + type + ", not a string");
+      PrimitiveType.PrimitiveTypeName kind = type.isPrimitive() ? type.asPrimitiveType().getPrimitiveTypeName() : null;
+      if (kind != PrimitiveType.PrimitiveTypeName.BINARY && kind != PrimitiveType.PrimitiveTypeName.INT32
+          && kind != PrimitiveType.PrimitiveTypeName.INT64) {
+        throw new ConnectorException("column '" + column + "' of " + file + " is " + type + ", not a string or an integer");
       }
     }
   }

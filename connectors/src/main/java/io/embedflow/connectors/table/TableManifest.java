@@ -48,9 +48,11 @@ import java.util.Objects;
  *     started from and whose unchanged rows it keeps; null for a table embedded in full
  * @param carried in the manifest of an incremental run's own table only: the files of {@code baseVersion} it
  *     keeps as they are; null otherwise (a version manifest lists them among {@code files})
+ * @param retrieval for a table of retrieval predictions: the corpus table searched; null for an embedding table
  */
 @JsonPropertyOrder({"format", "runId", "modelSnapshotId", "modelRef", "dataSnapshotId", "idType", "dimension",
-    "rowCount", "rejectedCount", "truncatedCount", "createdAt", "files", "rejectedFiles", "baseVersion", "carried"})
+    "rowCount", "rejectedCount", "truncatedCount", "createdAt", "files", "rejectedFiles", "baseVersion", "carried",
+    "retrieval"})
 public record TableManifest(
     String format,
     String runId,
@@ -66,7 +68,8 @@ public record TableManifest(
     List<TableFile> files,
     List<TableFile> rejectedFiles,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long baseVersion,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Carried carried) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Carried carried,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Retrieval retrieval) {
 
   public static final String FILE_NAME = "_embedflow.json";
   public static final String FORMAT = "embedflow-table/1";
@@ -97,8 +100,25 @@ public record TableManifest(
       String idType, int dimension, long rowCount, long rejectedCount, long truncatedCount, Instant createdAt,
       List<TableFile> files, List<TableFile> rejectedFiles) {
     this(format, runId, modelSnapshotId, modelRef, dataSnapshotId, idType, dimension, rowCount, rejectedCount,
-        truncatedCount, createdAt, files, rejectedFiles, null, null);
+        truncatedCount, createdAt, files, rejectedFiles, null, null, null);
   }
+
+  /** The manifest of an embedding table, possibly an incremental refresh's. */
+  public TableManifest(String format, String runId, String modelSnapshotId, String modelRef, String dataSnapshotId,
+      String idType, int dimension, long rowCount, long rejectedCount, long truncatedCount, Instant createdAt,
+      List<TableFile> files, List<TableFile> rejectedFiles, Long baseVersion, Carried carried) {
+    this(format, runId, modelSnapshotId, modelRef, dataSnapshotId, idType, dimension, rowCount, rejectedCount,
+        truncatedCount, createdAt, files, rejectedFiles, baseVersion, carried, null);
+  }
+
+  /**
+   * What a table of retrieval predictions searched: its rows are the top {@code k} ids of {@code corpus}
+   * (version {@code corpusVersion}, embedded with {@code corpusModelSnapshotId}) for each query; the
+   * manifest's model and data snapshots are the queries'.
+   *
+   * @param corpusIdType name of the corpus's id type
+   */
+  public record Retrieval(String corpus, long corpusVersion, String corpusModelSnapshotId, String corpusIdType, int k) implements java.io.Serializable {}
 
   /**
    * What an incremental run keeps of its base version without rewriting it: whole files of the base

@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         description = "Embed warehouse tables with versioned models on Flink.",
         subcommands = {ModelCommand.class, EmbedCommand.class, RunsCommand.class, LineageCommand.class, GcCommand.class,
             DemoCommand.class, ScheduleCommand.class, ServeCommand.class, TrainCommand.class,
-            GangWorkerCommand.class})
+            InferCommand.class, EvalCommand.class, BlessCommand.class, GangWorkerCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
     boolean verbose;

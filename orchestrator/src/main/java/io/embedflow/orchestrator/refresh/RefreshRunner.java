@@ -20,19 +20,11 @@ import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
-import io.embedflow.orchestrator.submit.JobMetrics;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Runs one embedding refresh and keeps its run record: resolves the model in the registry,
@@ -187,37 +179,8 @@ public final class RefreshRunner {
 
     /** Runs the job to its end and returns its accumulators. */
     private static Map<String, Object> execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress) {
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
-        EmbeddingRefreshJob.define(env, spec);
-        JobClient client;
-        try {
-            client = env.executeAsync(EmbeddingRefreshJob.jobName(spec));
-        } catch (Exception e) {
-            throw new OrchestratorException("cannot submit the refresh job to " + target.restAddress() + ": "
-                    + Failures.describe(e), e);
-        }
-        JobMetrics metrics = new JobMetrics(target.restAddress(), client.getJobID().toHexString());
-        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
-        try {
-            while (true) {
-                try {
-                    return result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS)
-                            .getAllAccumulatorResults();
-                } catch (TimeoutException notYet) {
-                    if (progress != ProgressListener.NONE) {
-                        long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
-                        long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
-                        progress.progress(embedded + rejected);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            client.cancel();
-            throw new OrchestratorException("interrupted while waiting for the refresh job", e);
-        } catch (ExecutionException e) {
-            throw new OrchestratorException(Failures.describe(e), e);
-        }
+        return JobExecution.run(env -> EmbeddingRefreshJob.define(env, spec), EmbeddingRefreshJob.jobName(spec), target,
+                progress);
     }
 
     private static String toJson(Object options) {

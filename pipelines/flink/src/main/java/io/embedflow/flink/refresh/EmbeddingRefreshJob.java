@@ -6,7 +6,6 @@ import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.flink.embed.EmbeddedRow;
-import io.embedflow.flink.embed.RejectedRecord;
 import io.embedflow.flink.gpu.GpuPolicy;
 import io.embedflow.flink.gpu.GpuResources;
 import io.embedflow.flink.incremental.BaseRow;
@@ -95,9 +94,7 @@ public final class EmbeddingRefreshJob {
         int p = spec.parallelism();
         IdType idType = spec.plan().idType();
 
-        DataStream<TextRow> rows = env.fromSource(
-                new ShardSource(spec.plan(), spec.prefetchBytes(), spec.prefetchRequests()), WatermarkStrategy.noWatermarks(), "read-shards")
-                .setParallelism(p);
+        DataStream<TextRow> rows = readShards(env, spec);
         DataStream<TextRow> toEmbed = rows;
         DataStream<PartFile> carried = null;
         if (spec.incremental()) {
@@ -114,38 +111,64 @@ public final class EmbeddingRefreshJob {
                             new CarryOverOperator(spec.base(), spec.output(), spec.runId(), idType))
                     .setParallelism(p);
         }
-        SingleOutputStreamOperator<EmbeddedRow> embedded = toEmbed.transform("embed", TypeInformation.of(EmbeddedRow.class),
-                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
-                                spec.windowsAhead(), new GpuPolicy(spec.subtasksPerGpu()), spec.failOnceAfterRows(),
-                                spec.failOnceMarker()))
-                .setParallelism(p);
-        if (spec.device().strip().equalsIgnoreCase("gpu") && spec.gpuRequestSlots()) {
-            // the embedders take GPU slots; reading, hashing and writing run in CPU slots
-            GpuResources.apply(embedded, new GpuPolicy(spec.subtasksPerGpu()));
-        }
+        SingleOutputStreamOperator<EmbeddedRow> embedded = embed(toEmbed, spec);
         DataStream<PartFile> parts = embedded
                 .transform("write-table", TypeInformation.of(PartFile.class),
                         new TableWriterOperator(spec.output(), spec.runId(), idType))
-                .setParallelism(p);
-        DataStream<RejectedRecord> rejected = embedded.getSideOutput(EmbedOperator.REJECTED);
-        parts = parts.union(rejected
-                .transform("write-rejected", TypeInformation.of(PartFile.class),
-                        new RejectedWriterOperator(spec.output(), spec.runId(), idType, spec.relativeFiles()))
-                .setParallelism(p));
+                .setParallelism(p)
+                .union(rejectedParts(embedded, spec));
         if (carried != null) {
             parts = parts.union(carried);
         } else if (!spec.allowDuplicateIds()) {
             // an incremental refresh's diff, keyed by id already, does this check itself
-            parts = parts.union(rows.map(new ToIdRef(idType)).returns(IdRef.class).setParallelism(p).name("ids")
-                    .keyBy(r -> r.id, Types.STRING)
-                    .process(new DuplicateIdCheck(spec.relativeFiles()))
-                    .returns(PartFile.class)
-                    .setParallelism(p)
-                    .name("check-duplicate-ids"));
+            parts = parts.union(duplicateIdCheck(rows, spec));
         }
-        TableCommitOperator.Lineage lineage = new TableCommitOperator.Lineage(spec.runId(), spec.modelSnapshotId(),
-                spec.modelRef(), spec.plan().snapshot().id(), idType.name(), spec.plan().totalRows(),
-                spec.incremental() ? spec.base().version() : null);
+        commit(parts, spec, new TableCommitOperator.Lineage(spec.runId(), spec.modelSnapshotId(), spec.modelRef(),
+                spec.plan().snapshot().id(), idType.name(), spec.plan().totalRows(),
+                spec.incremental() ? spec.base().version() : null));
+    }
+
+    /** The dataset's rows, read by shard (a building block of the jobs over a dataset of texts). */
+    public static DataStream<TextRow> readShards(StreamExecutionEnvironment env, RefreshJobSpec spec) {
+        return env.fromSource(new ShardSource(spec.plan(), spec.prefetchBytes(), spec.prefetchRequests()),
+                        WatermarkStrategy.noWatermarks(), "read-shards")
+                .setParallelism(spec.parallelism());
+    }
+
+    /** The rows' vectors, one model per subtask (on GPU slots when asked); rows without text go to the side output. */
+    public static SingleOutputStreamOperator<EmbeddedRow> embed(DataStream<TextRow> rows, RefreshJobSpec spec) {
+        SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
+                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
+                                spec.windowsAhead(), new GpuPolicy(spec.subtasksPerGpu()), spec.failOnceAfterRows(),
+                                spec.failOnceMarker()))
+                .setParallelism(spec.parallelism());
+        if (spec.device().strip().equalsIgnoreCase("gpu") && spec.gpuRequestSlots()) {
+            // the embedders take GPU slots; reading, hashing and writing run in CPU slots
+            GpuResources.apply(embedded, new GpuPolicy(spec.subtasksPerGpu()));
+        }
+        return embedded;
+    }
+
+    /** The rejected rows' part files, with their reasons. */
+    public static DataStream<PartFile> rejectedParts(SingleOutputStreamOperator<EmbeddedRow> embedded, RefreshJobSpec spec) {
+        return embedded.getSideOutput(EmbedOperator.REJECTED)
+                .transform("write-rejected", TypeInformation.of(PartFile.class),
+                        new RejectedWriterOperator(spec.output(), spec.runId(), spec.plan().idType(), spec.relativeFiles()))
+                .setParallelism(spec.parallelism());
+    }
+
+    /** Fails the job on a repeated id; emits nothing, but the committer waits for it. */
+    public static DataStream<PartFile> duplicateIdCheck(DataStream<TextRow> rows, RefreshJobSpec spec) {
+        return rows.map(new ToIdRef(spec.plan().idType())).returns(IdRef.class).setParallelism(spec.parallelism()).name("ids")
+                .keyBy(r -> r.id, Types.STRING)
+                .process(new DuplicateIdCheck(spec.relativeFiles()))
+                .returns(PartFile.class)
+                .setParallelism(spec.parallelism())
+                .name("check-duplicate-ids");
+    }
+
+    /** The single committer that publishes the table when every part arrived and the counts add up. */
+    public static void commit(DataStream<PartFile> parts, RefreshJobSpec spec, TableCommitOperator.Lineage lineage) {
         parts.transform("commit-table", TypeInformation.of(Void.class), new TableCommitOperator(spec.output(), lineage))
                 .setParallelism(1)
                 .setMaxParallelism(1)

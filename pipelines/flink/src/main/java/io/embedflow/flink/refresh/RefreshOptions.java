@@ -72,6 +72,14 @@ public final class RefreshOptions {
                     + "whose (id, content hash) that version holds are kept, not embedded again (same model snapshot only).");
     public static final ConfigOption<Long> BASE_VERSION = key("embedflow.base.version").longType().noDefaultValue()
             .withDescription("Incremental refresh: the version of --base.table to start from.");
+    public static final ConfigOption<String> RETRIEVAL_CORPUS = key("embedflow.retrieval.corpus").stringType()
+            .noDefaultValue().withDescription("Retrieval: the embedding table searched (its newest version).");
+    public static final ConfigOption<Integer> RETRIEVAL_K = key("embedflow.retrieval.k").intType().defaultValue(10)
+            .withDescription("Retrieval: hits per query.");
+    public static final ConfigOption<Integer> RETRIEVAL_QUERY_BATCH = key("embedflow.retrieval.query-batch").intType()
+            .defaultValue(4096).withDescription("Retrieval: query vectors a subtask holds while it streams the corpus once.");
+    public static final ConfigOption<Integer> RETRIEVAL_BLOCK_ROWS = key("embedflow.retrieval.block-rows").intType()
+            .defaultValue(8192).withDescription("Retrieval: corpus rows scored in one matrix multiplication.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("embedflow.restart-attempts").intType().defaultValue(2)
             .withDescription("Times a failed task is restarted before the run fails.");
     public static final ConfigOption<Duration> RESTART_DELAY = key("embedflow.restart-delay").durationType()
@@ -84,7 +92,8 @@ public final class RefreshOptions {
     public static final List<ConfigOption<?>> ALL = List.of(INPUT, WHERE, PREFETCH_BYTES, PREFETCH_REQUESTS, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
             MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
             TOKENIZER_THREADS, WINDOWS_AHEAD, GPU_SUBTASKS_PER_GPU, GPU_REQUEST_SLOTS,
-            ALLOW_DUPLICATE_IDS, BASE_TABLE, BASE_VERSION, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
+            ALLOW_DUPLICATE_IDS, BASE_TABLE, BASE_VERSION, RETRIEVAL_CORPUS, RETRIEVAL_K, RETRIEVAL_QUERY_BATCH,
+            RETRIEVAL_BLOCK_ROWS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);
 
     /** Reads {@code --name value} arguments (names without the {@code embedflow.} prefix). */
     public static Configuration fromArgs(String[] args) {
@@ -101,7 +110,8 @@ public final class RefreshOptions {
         return conf;
     }
 
-    static String require(Configuration conf, ConfigOption<String> option) {
+    /** The value of a required option; a missing one is an error naming it. */
+    public static String require(Configuration conf, ConfigOption<String> option) {
         String v = conf.get(option);
         if (v == null || v.isBlank()) {
             throw new RefreshJobException("missing option --" + option.key().substring(PREFIX.length()));

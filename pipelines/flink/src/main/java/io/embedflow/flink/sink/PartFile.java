@@ -17,15 +17,22 @@ public final class PartFile {
     public long sizeBytes;
     public long truncated;
     public int dimension;
+    /** Input rows the part accounts for: its rows, except for predictions (one query has several rows). */
+    public long inputRows;
 
     public PartFile() {}
 
     public PartFile(String kind, String path, long rows, long sizeBytes, long truncated, int dimension) {
+        this(kind, path, rows, sizeBytes, truncated, dimension, rows);
+    }
+
+    public PartFile(String kind, String path, long rows, long sizeBytes, long truncated, int dimension, long inputRows) {
         this.kind = kind;
         this.path = path;
         this.rows = rows;
         this.sizeBytes = sizeBytes;
         this.truncated = truncated;
         this.dimension = dimension;
+        this.inputRows = inputRows;
     }
 }

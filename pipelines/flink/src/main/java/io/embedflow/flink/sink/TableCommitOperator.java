@@ -32,9 +32,16 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
      * What the manifest says about where the rows came from.
      *
      * @param baseVersion the version an incremental refresh keeps rows of; null for a full refresh
+     * @param retrieval for a predictions table: the corpus searched; else null
      */
     public record Lineage(String runId, String modelSnapshotId, String modelRef, String dataSnapshotId,
-            String idType, long plannedRows, Long baseVersion) implements java.io.Serializable {}
+            String idType, long plannedRows, Long baseVersion, TableManifest.Retrieval retrieval)
+            implements java.io.Serializable {
+        public Lineage(String runId, String modelSnapshotId, String modelRef, String dataSnapshotId, String idType,
+                long plannedRows, Long baseVersion) {
+            this(runId, modelSnapshotId, modelRef, dataSnapshotId, idType, plannedRows, baseVersion, null);
+        }
+    }
 
     private final String output;
     private final Lineage lineage;
@@ -56,7 +63,7 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
     @Override
     public void processElement(StreamRecord<PartFile> element) {
         PartFile p = element.getValue();
-        parts.add(new PartFile(p.kind, p.path, p.rows, p.sizeBytes, p.truncated, p.dimension));
+        parts.add(new PartFile(p.kind, p.path, p.rows, p.sizeBytes, p.truncated, p.dimension, p.inputRows));
     }
 
     @Override
@@ -71,6 +78,7 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
         long carriedRows = 0;
         long carriedTruncated = 0;
         long rows = 0;
+        long inputRows = 0;
         long rejectedRows = 0;
         long truncated = 0;
         int dimension = 0;
@@ -78,6 +86,7 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
             if (PartFile.DATA.equals(p.kind)) {
                 data.add(new TableFile(p.path, p.rows, p.sizeBytes));
                 rows += p.rows;
+                inputRows += p.inputRows;
                 truncated += p.truncated;
                 dimension = p.dimension;
             } else if (PartFile.CARRIED.equals(p.kind)) {
@@ -90,15 +99,16 @@ public final class TableCommitOperator extends AbstractStreamOperator<Void>
                 rejectedRows += p.rows;
             }
         }
-        if (rows + carriedRows + rejectedRows != lineage.plannedRows()) {
+        if (inputRows + carriedRows + rejectedRows != lineage.plannedRows()) {
             throw new SuppressRestartsException(new RefreshJobException("refusing to commit " + output + ": "
-                    + rows + " written + " + carriedRows + " kept in place + " + rejectedRows + " rejected rows != "
+                    + inputRows + " written + " + carriedRows + " kept in place + " + rejectedRows + " rejected rows != "
                     + lineage.plannedRows() + " input rows"));
         }
         TableManifest manifest = new TableManifest(TableManifest.FORMAT, lineage.runId(), lineage.modelSnapshotId(),
                 lineage.modelRef(), lineage.dataSnapshotId(), lineage.idType(), dimension, rows, rejectedRows, truncated,
                 Instant.now(), data, rejected, lineage.baseVersion(),
-                lineage.baseVersion() == null ? null : new TableManifest.Carried(carried, carriedTruncated));
+                lineage.baseVersion() == null ? null : new TableManifest.Carried(carried, carriedTruncated),
+                lineage.retrieval());
         try {
             table.publish(manifest);
         } catch (TableExistsException e) {

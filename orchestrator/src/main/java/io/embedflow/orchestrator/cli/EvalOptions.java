@@ -1,0 +1,45 @@
+package io.embedflow.orchestrator.cli;
+
+import io.embedflow.orchestrator.eval.EvalRequest;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options {@code eval} and {@code bless} share: what to evaluate on. */
+final class EvalOptions {
+    @Option(names = "--pairs", required = true, paramLabel = "DIR",
+            description = "Parquet dataset of labelled pairs: query id, query text, relevant corpus id (a row per relevant id).")
+    String pairs;
+
+    @Option(names = "--query-id-column", defaultValue = "query_id", description = "Default: ${DEFAULT-VALUE}.")
+    String queryIdColumn;
+
+    @Option(names = "--query-column", defaultValue = "query", description = "Default: ${DEFAULT-VALUE}.")
+    String queryColumn;
+
+    @Option(names = "--relevant-column", defaultValue = "relevant_id", description = "Default: ${DEFAULT-VALUE}.")
+    String relevantColumn;
+
+    @Option(names = "--corpus", required = true, paramLabel = "DIR|S3URI", description = "Parquet dataset of the corpus texts.")
+    String corpus;
+
+    @Option(names = "--corpus-id-column", defaultValue = "id", description = "Default: ${DEFAULT-VALUE}.")
+    String corpusIdColumn;
+
+    @Option(names = "--corpus-text-column", defaultValue = "text", description = "Default: ${DEFAULT-VALUE}.")
+    String corpusTextColumn;
+
+    @Option(names = "--k", split = ",", paramLabel = "K", description = "Cut-offs (default: 1,5,10).")
+    List<Integer> ks = new ArrayList<>(List.of(1, 5, 10));
+
+    @Option(names = "--parallelism", defaultValue = "1", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    EvalRequest request() {
+        return new EvalRequest(pairs, queryIdColumn, queryColumn, relevantColumn, corpus, corpusIdColumn, corpusTextColumn, ks,
+                parallelism, device);
+    }
+}
