@@ -111,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static TrainRunner.Progress progress(boolean force, boolean disable) {
-        if (disable || (!force && System.console() == null)) {
+        if (!ProgressBarListener.show(force, disable)) {
             return TrainRunner.Progress.NONE;
         }
         return new TrainRunner.Progress() {
