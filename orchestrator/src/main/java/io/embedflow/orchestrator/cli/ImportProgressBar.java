@@ -2,8 +2,6 @@ package io.embedflow.orchestrator.cli;
 
 import io.embedflow.orchestrator.registry.ImportProgress;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Shows a model import as a progress bar on stderr in MB (hashing, then storing), with MB/s and an ETA. */
 final class ImportProgressBar implements ImportProgress {
@@ -26,14 +24,7 @@ final class ImportProgressBar implements ImportProgress {
     @Override
     public void planned(long bytes) {
         if (force || bytes / 2 >= MIN_BYTES) {
-            bar = new ProgressBarBuilder()
-                    .setTaskName("importing")
-                    .setInitialMax(bytes)
-                    .setUnit(" MB", MB)
-                    .showSpeed()
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(250)
-                    .build();
+            bar = ProgressBarListener.bar("importing").setInitialMax(bytes).setUnit(" MB", MB).build();
         }
     }
 

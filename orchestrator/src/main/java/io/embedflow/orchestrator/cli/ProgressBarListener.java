@@ -4,6 +4,7 @@ import io.embedflow.orchestrator.refresh.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -45,16 +46,22 @@ final class ProgressBarListener implements ProgressListener {
         }
     }
 
-    @Override
-    public void planned(long rows) {
-        bar = new ProgressBarBuilder()
+    /**
+     * A bar named {@code task} as every command draws it: ASCII, redrawn four times a second, with its
+     * rate, on {@code System.err} as it is now (so a caller that redirects it gets the bar too).
+     */
+    static ProgressBarBuilder bar(String task) {
+        return new ProgressBarBuilder()
                 .setTaskName(task)
-                .setInitialMax(rows)
-                .setUnit(" rows", 1)
                 .showSpeed()
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(250)
-                .build();
+                .setConsumer(new ConsoleProgressBarConsumer(System.err));
+    }
+
+    @Override
+    public void planned(long rows) {
+        bar = bar(task).setInitialMax(rows).setUnit(" rows", 1).build();
     }
 
     @Override
