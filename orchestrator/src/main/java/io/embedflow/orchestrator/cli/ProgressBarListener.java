@@ -28,7 +28,7 @@ final class ProgressBarListener implements ProgressListener {
         return show(force, disable) ? new ProgressBarListener(task) : ProgressListener.NONE;
     }
 
-    /** Whether to draw a bar: never with {@code --no-progress}, always with {@code --progress}, else when stderr is a terminal. */
+    /** Whether to draw a bar: never with {@code --no-progress}, else with {@code --progress} or when stderr is a terminal. */
     static boolean show(boolean force, boolean disable) {
         return !disable && (force || stderrIsTerminal());
     }

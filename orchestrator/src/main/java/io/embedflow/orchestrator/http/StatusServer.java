@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A small read-only HTTP endpoint (the JDK's {@code com.sun.net.httpserver}; enough until a UI
  * needs more): {@code GET /healthz}, and {@code GET} on each route, answered with its supplier's
- * value as JSON, or as is when the value is a {@link Text} (e.g. {@code /metrics}). It binds to loopback unless told otherwise; on any other address it refuses to
- * start without a {@link BearerToken}, and with a token every request must carry it ({@code 401}
- * otherwise). Two handler threads; the suppliers are called on them.
+ * value as JSON, or as it is when the value is a {@link Text} (e.g. {@code /metrics}). It binds to
+ * loopback unless told otherwise; on any other address it refuses to start without a
+ * {@link BearerToken}, and with a token every request must carry it ({@code 401} otherwise). Two
+ * handler threads; the suppliers are called on them.
  *
  * <pre>{@code
  * try (StatusServer http = StatusServer.start("127.0.0.1", 8765, Optional.empty(), Map.of("/api/queue", daemon::status))) { ... }

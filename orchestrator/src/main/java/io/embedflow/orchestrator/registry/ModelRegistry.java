@@ -75,7 +75,7 @@ public final class ModelRegistry {
         return importFrom(source, name, sources, validate, ImportProgress.NONE);
     }
 
-    /** As {@link #importFrom(String, String, ModelSources, Consumer)}, telling {@code progress} how storing the local copy goes. */
+    /** As the other {@code importFrom}, telling {@code progress} how hashing and storing the local copy goes. */
     public Imported importFrom(String source, String name, ModelSources sources, Consumer<Path> validate, ImportProgress progress) {
         ModelVersion.requireValidName(name);
         return sources.withLocalCopy(source, dir -> {
