@@ -112,6 +112,14 @@ class EvalBlessIT {
     }
 
     @Test
+    void evalDrawsABarPerJobWhenAsked() {
+        ProgressCliIT.Stderr forced = ProgressCliIT.stderrOf(() -> cli.run(evalArgs("--model", "tiny/1", "--progress")));
+
+        ok(forced.result());
+        assertThat(forced.text()).contains("tiny/1 corpus").contains("tiny/1 queries").contains("rows/s");
+    }
+
+    @Test
     void aFailingGateLeavesTheAliasAndAPassingBlessMovesItAndTriggersTheRefresh() throws Exception {
         Path spec = tmp.resolve("specs/docs.yaml");
         Files.createDirectories(spec.getParent());

@@ -97,6 +97,19 @@ class ServeCrashIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(withToken.statusCode()).isEqualTo(200);
             assertThat(withToken.body()).contains("\"capacitySlots\":1");
+            // the metrics, under the same token (their format is checked strictly in the orchestrator's ServeMetricsTest)
+            URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+            assertThat(http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(401);
+            HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(metrics).header("Authorization", "Bearer " + TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(scraped.body()).contains("embedflow_runs{kind=\"refresh\",status=\"succeeded\"} 1.0\n")
+                    .as("the killed run, abandoned").contains("embedflow_runs{kind=\"refresh\",status=\"failed\"} 1.0\n")
+                    .contains("embedflow_serve_runs_started_total{tenant=\"default\"} 1.0\n")
+                    .contains("embedflow_serve_capacity_slots 1.0\n")
+                    .contains("# TYPE embedflow_serve_trigger_to_submit_seconds histogram\n");
             second.destroy();
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
             assertThat(Files.readString(log("second"))).doesNotContain(TOKEN);

@@ -73,9 +73,11 @@ final class BlessCommand implements Callable<Integer> {
             ModelVersion version = home.registry().resolve(ModelRef.parse(candidate));
             Optional<Alias> current = home.metadata().findAlias(version.name(), alias);
             EvalRunner runner = new EvalRunner(home.metadata(), home.registry(), home.root());
-            EvalRunner.Evaluation candidateEval = runner.evaluate(version.ref(), options.request(), flink);
-            EvalRunner.Evaluation baselineEval = current.isPresent()
-                    ? runner.evaluate(version.name() + "/" + current.get().version(), options.request(), flink)
+            EvalRunner.Evaluation candidateEval = runner.evaluate(version.ref(), options.request(), flink,
+                    options.progress(version.ref()));
+            String baseline = current.map(a -> version.name() + "/" + a.version()).orElse(null);
+            EvalRunner.Evaluation baselineEval = baseline != null
+                    ? runner.evaluate(baseline, options.request(), flink, options.progress(baseline))
                     : null;
             GateDecision decision = Gates.evaluate(gates, candidateEval.metrics(),
                     baselineEval == null ? Map.of() : baselineEval.metrics());

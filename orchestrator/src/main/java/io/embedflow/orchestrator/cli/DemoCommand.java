@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallel embedders (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
+    boolean progress;
+
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
 
@@ -65,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             RefreshRunner.Outcome outcome;
             try (EmbeddedFlink flink = EmbeddedFlink.start(parallelism)) {
                 outcome = new RefreshRunner(home.metadata(), home.registry())
-                        .run(request, flink, ProgressBarListener.create(false, noProgress));
+                        .run(request, flink, ProgressBarListener.create(progress, noProgress));
             }
             EmbedCommand.print(out, outcome);
             out.printf("%nnext: embedflow runs show %s%n", outcome.run().id());

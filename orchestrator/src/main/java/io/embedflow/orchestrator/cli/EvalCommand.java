@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         try (EmbedflowHome home = main.openHome(); EmbeddedFlink flink = EmbeddedFlink.start(options.parallelism)) {
             EvalRunner runner = new EvalRunner(home.metadata(), home.registry(), home.root());
             for (String ref : refs) {
-                evaluations.add(runner.evaluate(ref, options.request(), flink));
+                evaluations.add(runner.evaluate(ref, options.request(), flink, options.progress(ref)));
             }
         }
         Map<String, BootstrapResult> comparison = new LinkedHashMap<>();

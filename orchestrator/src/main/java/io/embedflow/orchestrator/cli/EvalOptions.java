@@ -1,8 +1,10 @@
 package io.embedflow.orchestrator.cli;
 
 import io.embedflow.orchestrator.eval.EvalRequest;
+import io.embedflow.orchestrator.refresh.ProgressListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** The options {@code eval} and {@code bless} share: what to evaluate on. */
@@ -37,6 +39,17 @@ final class EvalOptions {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Option(names = "--progress", description = "Show the progress bars even when stderr is not a terminal.")
+    boolean progress;
+
+    @Option(names = "--no-progress", description = "Never show the progress bars.")
+    boolean noProgress;
+
+    /** A progress bar for each job evaluating {@code model}: its corpus refresh and its query retrieval. */
+    Function<String, ProgressListener> progress(String model) {
+        return job -> ProgressBarListener.create(model + " " + job, progress, noProgress);
+    }
 
     EvalRequest request() {
         return new EvalRequest(pairs, queryIdColumn, queryColumn, relevantColumn, corpus, corpusIdColumn, corpusTextColumn, ks,

@@ -55,10 +55,18 @@ final class ModelCommand {
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
 
+        @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal, and for "
+                + "models under 64 MB.")
+        boolean progress;
+
+        @Option(names = "--no-progress", description = "Never show the progress bar.")
+        boolean noProgress;
+
         @Override
         public Integer call() {
             try (EmbedflowHome home = parent.main.openHome()) {
-                ModelRegistry.Imported imported = home.registry().importFrom(source, name, home.sources(), ModelDirectory::open);
+                ModelRegistry.Imported imported = home.registry().importFrom(source, name, home.sources(), ModelDirectory::open,
+                        ImportProgressBar.create(progress, noProgress));
                 PrintWriter out = spec.commandLine().getOut();
                 var r = imported.result();
                 if (json) {

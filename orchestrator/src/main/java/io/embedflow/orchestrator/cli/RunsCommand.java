@@ -132,6 +132,9 @@ final class RunsCommand implements Callable<Integer> {
                 description = "Table directory or s3://bucket/prefix/ (default: <original>-replay-<run id>).")
         String output;
 
+        @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
+        boolean progress;
+
         @Option(names = "--no-progress", description = "Never show the progress bar.")
         boolean noProgress;
 
@@ -143,7 +146,7 @@ final class RunsCommand implements Callable<Integer> {
                 try (var flink = io.embedflow.orchestrator.submit.EmbeddedFlink.start(prepared.request().parallelism())) {
                     var outcome = new io.embedflow.orchestrator.refresh.RefreshRunner(home.metadata(), home.registry())
                             .run(prepared.request(), prepared.version(), prepared.snapshot(), flink,
-                                    ProgressBarListener.create(false, noProgress));
+                                    ProgressBarListener.create(progress, noProgress));
                     EmbedCommand.print(spec.commandLine().getOut(), outcome);
                     spec.commandLine().getOut().printf("replay of %s%n", prepared.original().id());
                 }

@@ -5,6 +5,7 @@ import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.http.BearerToken;
 import io.embedflow.orchestrator.http.StatusServer;
 import io.embedflow.orchestrator.OrchestratorException;
+import io.embedflow.orchestrator.metrics.OrchestratorMetrics;
 import io.embedflow.orchestrator.queue.TenantPolicy;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
 import io.embedflow.orchestrator.schedule.ObjectStoreDatasetProbe;
@@ -115,7 +116,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration shutdownGrace;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Address of the status endpoint (default: ${DEFAULT-VALUE}); any other than loopback needs a token.")
+            description = "Address of the status endpoint (/api/queue, /metrics) (default: ${DEFAULT-VALUE}); any other than "
+                    + "loopback needs a token.")
     String bind;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8765",
@@ -147,10 +149,16 @@ final class ServeCommand implements Callable<Integer> {
                     : new RemoteFlink(flink, jobJar != null ? jobJar : EmbedCommand.defaultJobJar());
             CapacitySource capacity = flink == null || slots != null ? CapacitySource.fixed(flink == null ? embeddedSlots : slots)
                     : CapacitySource.of(target);
+            OrchestratorMetrics metrics = new OrchestratorMetrics(home.metadata());
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
-                    new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity, Clock.systemUTC());
-            http = StatusServer.start(bind, port, token, Map.of("/api/queue", daemon::status));
+                    new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity,
+                    Clock.systemUTC(), metrics);
+            metrics.watch(daemon::status);
+            http = StatusServer.start(bind, port, token, Map.of("/api/queue", daemon::status, "/metrics", () -> {
+                OrchestratorMetrics.Exposition e = metrics.scrape();
+                return new StatusServer.Text(e.contentType(), e.text());
+            }));
             out.printf("serve %s: %s on %s, status at %s%s; metadata %s; log %s%n", daemon.owner(), capacity,
                     flink == null ? "an embedded Flink cluster" : flink, http.address(), token.isPresent() ? " (token required)" : "",
                     home.metadata().database(), config.logFile());

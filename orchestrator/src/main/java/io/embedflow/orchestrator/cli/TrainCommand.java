@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static TrainRunner.Progress progress(boolean force, boolean disable) {
-        if (disable || (!force && System.console() == null)) {
+        if (!ProgressBarListener.show(force, disable)) {
             return TrainRunner.Progress.NONE;
         }
         return new TrainRunner.Progress() {
@@ -119,8 +117,7 @@ final class TrainCommand implements Callable<Integer> {
 
             @Override
             public void planned(long steps) {
-                bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(steps).setUnit(" steps", 1)
-                        .showSpeed().setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+                bar = ProgressBarListener.bar("training").setInitialMax(steps).setUnit(" steps", 1).build();
             }
 
             @Override

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -76,6 +77,14 @@ public final class EvalRunner {
     record Labels(Map<String, String> texts, Map<String, Set<String>> relevant) {}
 
     public Evaluation evaluate(String model, EvalRequest request, FlinkTarget target) {
+        return evaluate(model, request, target, job -> ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #evaluate(String, EvalRequest, FlinkTarget)}, telling {@code progress.apply(job)} how
+     * each of its jobs goes: {@code corpus} (embedding the corpus), then {@code queries} (retrieval).
+     */
+    public Evaluation evaluate(String model, EvalRequest request, FlinkTarget target, Function<String, ProgressListener> progress) {
         ModelVersion version = registry.resolve(ModelRef.parse(model));
         Labels labels = readLabels(request);
         String runId = RunIds.newId();
@@ -87,11 +96,11 @@ public final class EvalRunner {
         try {
             RefreshRunner.Outcome corpus = new RefreshRunner(metadata, registry).run(new RefreshRequest(version.ref(),
                     request.corpus(), request.corpusIdColumn(), request.corpusTextColumn(), dir.resolve("corpus").toString(),
-                    request.parallelism(), request.device(), false, Map.of(), false, null), target, ProgressListener.NONE);
+                    request.parallelism(), request.device(), false, Map.of(), false, null), target, progress.apply("corpus"));
             String corpusTable = corpus.run().outputPath();
             RetrievalRunner.Outcome retrieved = new RetrievalRunner(metadata, registry).run(new InferRequest(version.ref(),
                     queries.toString(), "query_id", "query", corpusTable, request.maxK(), dir.resolve("predictions").toString(),
-                    request.parallelism(), request.device(), Map.of()), target, ProgressListener.NONE);
+                    request.parallelism(), request.device(), Map.of()), target, progress.apply("queries"));
             Map<String, List<String>> ranked = new TreeMap<>();
             List<PredictionReader.Prediction> predictions = new ArrayList<>(PredictionReader.readAll(
                     dir.resolve("predictions").toString()));

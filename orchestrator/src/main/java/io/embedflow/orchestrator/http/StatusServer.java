@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A small read-only HTTP endpoint (the JDK's {@code com.sun.net.httpserver}; enough until a UI
  * needs more): {@code GET /healthz}, and {@code GET} on each route, answered with its supplier's
- * value as JSON. It binds to loopback unless told otherwise; on any other address it refuses to
- * start without a {@link BearerToken}, and with a token every request must carry it ({@code 401}
- * otherwise). Two handler threads; the suppliers are called on them.
+ * value as JSON, or as it is when the value is a {@link Text} (e.g. {@code /metrics}). It binds to
+ * loopback unless told otherwise; on any other address it refuses to start without a
+ * {@link BearerToken}, and with a token every request must carry it ({@code 401} otherwise). Two
+ * handler threads; the suppliers are called on them.
  *
  * <pre>{@code
  * try (StatusServer http = StatusServer.start("127.0.0.1", 8765, Optional.empty(), Map.of("/api/queue", daemon::status))) { ... }
@@ -37,6 +38,14 @@ public final class StatusServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final int HANDLER_THREADS = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A route's answer sent as it is, with its own content type, instead of as JSON. */
+    public record Text(String contentType, String body) {
+        public Text {
+            Objects.requireNonNull(contentType, "contentType");
+            Objects.requireNonNull(body, "body");
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService handlers;
@@ -53,7 +62,8 @@ public final class StatusServer implements AutoCloseable {
     /**
      * Starts serving on {@code bind}:{@code port} (0 for any free port).
      *
-     * @param routes path (e.g. {@code /api/queue}) to what {@code GET} on it returns, as JSON
+     * @param routes path (e.g. {@code /api/queue}) to what {@code GET} on it returns: a {@link Text}, or else
+     *     a value written as JSON
      *
      * @throws OrchestratorException when {@code bind} is not a loopback address and there is no token,
      *     or the address cannot be bound
@@ -114,7 +124,12 @@ public final class StatusServer implements AutoCloseable {
             if (path.equals("/healthz")) {
                 reply(exchange, 200, Map.of("status", "ok"));
             } else if (route != null) {
-                reply(exchange, 200, route.get());
+                Object body = route.get();
+                if (body instanceof Text text) {
+                    send(exchange, 200, text.contentType(), text.body().getBytes(StandardCharsets.UTF_8));
+                } else {
+                    reply(exchange, 200, body);
+                }
             } else {
                 reply(exchange, 404, Map.of("error", "not found; try /healthz or " + String.join(", ", new java.util.TreeSet<>(routes.keySet()))));
             }
@@ -125,8 +140,11 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static void reply(HttpExchange exchange, int code, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        send(exchange, code, "application/json", JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int code, String contentType, byte[] bytes) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(code, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -357,6 +357,27 @@ public final class MetadataStore implements AutoCloseable {
         return queryRuns("WHERE spec_name = ?" + NEWEST_RUNS_FIRST + " LIMIT ?", "runs of refresh spec " + spec, spec, limit);
     }
 
+    /**
+     * How many runs there are of one kind in one status.
+     *
+     * @param kind e.g. {@code refresh}, {@code train}, {@code infer}, {@code eval}
+     */
+    public record RunCount(String kind, RunStatus status, long runs) {
+    }
+
+    /** The number of runs of each kind and status that has any, ordered by kind and status: one grouped query. */
+    public synchronized List<RunCount> countRuns() {
+        return db.query("run counts", "SELECT kind, status, COUNT(*) FROM runs GROUP BY kind, status ORDER BY kind, status",
+                rs -> {
+                    String status = rs.getString(2);
+                    try {
+                        return new RunCount(rs.getString(1), RunStatus.valueOf(status), rs.getLong(3));
+                    } catch (IllegalArgumentException e) {
+                        throw new OrchestratorException("runs in " + database() + " have unknown status '" + status + "'", e);
+                    }
+                });
+    }
+
     // ---- lineage ----
 
     /** The runs that used model snapshot {@code modelSnapshotId}, newest start first. */

@@ -72,10 +72,15 @@ public final class ModelRegistry {
      * (see {@link ModelSources}); {@code validate} checks the local copy before anything is stored.
      */
     public Imported importFrom(String source, String name, ModelSources sources, Consumer<Path> validate) {
+        return importFrom(source, name, sources, validate, ImportProgress.NONE);
+    }
+
+    /** As the other {@code importFrom}, telling {@code progress} how hashing and storing the local copy goes. */
+    public Imported importFrom(String source, String name, ModelSources sources, Consumer<Path> validate, ImportProgress progress) {
         ModelVersion.requireValidName(name);
         return sources.withLocalCopy(source, dir -> {
             validate.accept(dir);
-            return register(store.importDirectory(dir), name, redactedSource(source));
+            return register(store.importDirectory(dir, progress), name, redactedSource(source));
         });
     }
 

@@ -8,7 +8,6 @@ import io.embedflow.connectors.store.ObjectStore;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -58,6 +58,9 @@ public final class SnapshotStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final int PROBLEMS_SHOWN = 10;
+    private static final int HASH_BUFFER_BYTES = 1 << 16;
+    /** How many bytes are hashed between two progress reports. */
+    private static final long PROGRESS_STEP_BYTES = 4L << 20;
 
     private final ObjectStore objects;
     private final Path cacheRoot;
@@ -97,7 +100,13 @@ public final class SnapshotStore {
 
     /** Imports a local directory (links may not point outside it). */
     public ImportResult importDirectory(Path dir) {
+        return importDirectory(dir, ImportProgress.NONE);
+    }
+
+    /** As {@link #importDirectory(Path)}, telling {@code progress} how many bytes are hashed and stored. */
+    public ImportResult importDirectory(Path dir, ImportProgress progress) {
         Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(progress, "progress");
         refuseDirectoryHolding(dir, cacheRoot);
         if (objects instanceof LocalObjectStore local) {
             refuseDirectoryHolding(dir, local.root());
@@ -107,9 +116,11 @@ public final class SnapshotStore {
         List<SnapshotFile> files = new ArrayList<>(sources.size());
         long bytes = 0;
         long stored = 0;
+        long[] done = {0};
+        progress.planned(2 * plannedBytes(sources));
         try {
             for (SourceTree.Entry source : sources) {
-                SnapshotFile file = hashFile(source.path(), source.source());
+                SnapshotFile file = hashFile(source.path(), source.source(), read -> progress.progress(done[0] += read));
                 files.add(file);
                 bytes += file.size();
             }
@@ -119,6 +130,7 @@ public final class SnapshotStore {
                 if (objects.putIfAbsent(blobKey(file.sha256()), sources.get(i).source())) {
                     stored += file.size();
                 }
+                progress.progress(done[0] += file.size());
             }
             byte[] manifest = Manifest.encode(files);
             String id = Manifest.sha256Hex(manifest);
@@ -131,8 +143,21 @@ public final class SnapshotStore {
             LOG.info("imported {} as snapshot {} ({} files, {} bytes, {} new)", dir, id, files.size(), bytes, stored);
             return new ImportResult(new ModelSnapshot(id, files, cacheRoot.resolve(id)), bytes, stored, created);
         } finally {
+            progress.finished();
             objects.delete(pendingKey);
         }
+    }
+
+    private static long plannedBytes(List<SourceTree.Entry> sources) {
+        long total = 0;
+        for (SourceTree.Entry source : sources) {
+            try {
+                total += Files.size(source.source());
+            } catch (IOException e) {
+                throw new OrchestratorException("cannot read '" + source.path() + "' (" + source.source() + "): " + e.getMessage(), e);
+            }
+        }
+        return total;
     }
 
     /** The manifest of snapshot {@code id}, if the store has it; it must hash to its id. */
@@ -326,9 +351,25 @@ public final class SnapshotStore {
     }
 
     private static SnapshotFile hashFile(String path, Path file) {
+        return hashFile(path, file, read -> { });
+    }
+
+    /** Hashes {@code file}, telling {@code read} the bytes read as they are, in pieces of at most a few MB. */
+    private static SnapshotFile hashFile(String path, Path file, LongConsumer read) {
         MessageDigest digest = Manifest.sha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            long size = in.transferTo(OutputStream.nullOutputStream());
+            byte[] buffer = new byte[HASH_BUFFER_BYTES];
+            long size = 0;
+            long unreported = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                size += n;
+                unreported += n;
+                if (unreported >= PROGRESS_STEP_BYTES) {
+                    read.accept(unreported);
+                    unreported = 0;
+                }
+            }
+            read.accept(unreported);
             return new SnapshotFile(path, size, HexFormat.of().formatHex(digest.digest()));
         } catch (IOException e) {
             throw new OrchestratorException("cannot read '" + path + "' (" + file + "): " + e.getMessage(), e);

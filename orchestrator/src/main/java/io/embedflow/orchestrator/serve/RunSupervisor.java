@@ -58,6 +58,7 @@ final class RunSupervisor {
     private final Clock clock;
     private final Runnable wakeup;
     private final RunEnds ends;
+    private final ServeListener listener;
     private final ThreadPoolExecutor pool;
     private final Map<Long, ActiveRun> active = new ConcurrentHashMap<>();
     /** Reclaimed requests whose earlier run could not be looked at yet (the cluster was unreachable). */
@@ -65,9 +66,12 @@ final class RunSupervisor {
     private final Object idle = new Object();
     private volatile boolean detached;
 
-    /** {@code queue} is used to end requests, never to admit; {@code wakeup} is called when a run ended. */
+    /**
+     * {@code queue} is used to end requests, never to admit; {@code wakeup} is called when a run ended;
+     * {@code listener} is told of each start and end.
+     */
     RunSupervisor(ServeConfig config, String owner, MetadataStore metadata, RunQueue queue, FlinkTarget target,
-            RunLauncher launcher, TriggerEvaluator triggers, Clock clock, Runnable wakeup) {
+            RunLauncher launcher, TriggerEvaluator triggers, Clock clock, Runnable wakeup, ServeListener listener) {
         this.config = config;
         this.owner = owner;
         this.metadata = metadata;
@@ -78,6 +82,7 @@ final class RunSupervisor {
         this.triggers = triggers;
         this.clock = clock;
         this.wakeup = wakeup;
+        this.listener = listener;
         this.ends = new RunEnds(config, metadata, queue, target, triggers, clock);
         AtomicInteger threads = new AtomicInteger();
         // at most maxRuns threads, made as needed and reused when idle; no waiting line: the daemon admits nothing while
@@ -182,9 +187,10 @@ final class RunSupervisor {
             ActiveRun run = new ActiveRun(request, p.spec().name(), runId, now, deadline(now), null);
             RunLauncher.Launch launch = new RunLauncher.Launch(runId, request, p.payload(),
                     p.payload().origin(p.spec().name(), request.id()));
+            Duration sinceFiring = Duration.between(p.payload().firedAt(), now);
             LOG.info("request {} of spec {} (tenant {}, {} slots): starting run {}, {} ms after its trigger fired", request.id(),
-                    p.spec().name(), request.tenant(), request.slots(), runId,
-                    Duration.between(p.payload().firedAt(), now).toMillis());
+                    p.spec().name(), request.tenant(), request.slots(), runId, sinceFiring.toMillis());
+            ServeDaemon.tell(() -> listener.runStarted(request.tenant(), p.spec().name(), sinceFiring));
             submit(run, () -> launcher.run(launch), p.payload());
         }
     }
@@ -280,11 +286,13 @@ final class RunSupervisor {
             } catch (RuntimeException failure) {
                 if (!detached) {
                     ends.failed(run, failure, payload);
+                    ServeDaemon.tell(() -> listener.runEnded(run.request.tenant(), run.spec, false));
                 }
                 return;
             }
             if (!detached) {
                 ends.succeeded(run, done);
+                ServeDaemon.tell(() -> listener.runEnded(run.request.tenant(), run.spec, true));
             }
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {} of request {}: {}", run.runId, run.requestId(), e.getMessage(), e);

@@ -66,6 +66,7 @@ public final class ServeDaemon implements AutoCloseable {
     private final CapacitySource capacity;
     private final RunQueue view;
     private final Clock clock;
+    private final ServeListener listener;
     private final Semaphore wakeups = new Semaphore(0);
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -91,7 +92,7 @@ public final class ServeDaemon implements AutoCloseable {
     }
 
     private ServeDaemon(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe, FlinkTarget target,
-            RunLauncher launcher, CapacitySource capacity, Clock clock) {
+            RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener) {
         this.config = config;
         // NAME#PID-START.N: unique per incarnation, even for daemons started in one process (tests) or on a manual clock
         this.owner = config.name() + "#" + ProcessHandle.current().pid() + "-" + Long.toString(System.currentTimeMillis(), 36)
@@ -100,18 +101,27 @@ public final class ServeDaemon implements AutoCloseable {
         this.triggers = new TriggerEvaluator(metadata, probe, clock);
         this.capacity = capacity;
         this.clock = clock;
+        this.listener = listener;
         // a view for what needs no capacity: ending requests, leases, listings
         this.view = metadata.runQueue(FairShare.of(1, config.tenants()), config.leaseTtl());
-        this.supervisor = new RunSupervisor(config, owner, metadata, view, target, launcher, triggers, clock, wakeups::release);
+        this.supervisor = new RunSupervisor(config, owner, metadata, view, target, launcher, triggers, clock, wakeups::release,
+                listener);
         this.intake = new FiringIntake(metadata, registry, probe, triggers, supervisor::logLocation, config.firingsPerPass());
     }
 
     public static ServeDaemon create(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe,
             FlinkTarget target, RunLauncher launcher, CapacitySource capacity, Clock clock) {
+        return create(config, metadata, registry, probe, target, launcher, capacity, clock, ServeListener.NONE);
+    }
+
+    /** As the other {@code create}, and tells {@code listener} what the daemon does (e.g. for metrics). */
+    public static ServeDaemon create(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe,
+            FlinkTarget target, RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener) {
         return new ServeDaemon(Objects.requireNonNull(config, "config"), Objects.requireNonNull(metadata, "metadata"),
                 Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(probe, "probe"),
                 Objects.requireNonNull(target, "target"), Objects.requireNonNull(launcher, "launcher"),
-                Objects.requireNonNull(capacity, "capacity"), Objects.requireNonNull(clock, "clock"));
+                Objects.requireNonNull(capacity, "capacity"), Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(listener, "listener"));
     }
 
     /** Who this daemon's leases name: {@code NAME#BOOT}. */
@@ -196,6 +206,7 @@ public final class ServeDaemon implements AutoCloseable {
             LOG.info("pass: {} firings, {} queued, {} folded into queued work, {} admitted on {} slots, {} ms", pass.firings(),
                     pass.queued(), pass.folded(), pass.admitted(), lastCapacity, pass.took().toMillis());
         }
+        tell(() -> listener.passEnded(pass));
         return pass;
     }
 
@@ -206,6 +217,15 @@ public final class ServeDaemon implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("serve could not {} in this pass: {}", what, e.getMessage(), e);
             return otherwise;
+        }
+    }
+
+    /** Calls a {@link ServeListener}: what it throws is logged, never passed on. */
+    static void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a serve listener failed: {}", e.getMessage(), e);
         }
     }
 

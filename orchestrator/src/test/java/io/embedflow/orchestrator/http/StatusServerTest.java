@@ -70,6 +70,24 @@ class StatusServerTest {
     }
 
     @Test
+    void aTextRouteIsSentAsItIsWithItsContentTypeAndNeedsTheTokenToo() throws Exception {
+        String exposition = "# TYPE up gauge\nup 1\n";
+        Map<String, java.util.function.Supplier<?>> routes = Map.of("/api/queue", () -> STATUS,
+                "/metrics", () -> new StatusServer.Text("text/plain; version=0.0.4; charset=utf-8", exposition));
+        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.of(BearerToken.of(TOKEN, "test")), routes)) {
+            assertThat(get(server.address().resolve("/metrics"), null).statusCode()).isEqualTo(401);
+
+            HttpResponse<String> metrics = get(server.address().resolve("/metrics"), "Bearer " + TOKEN);
+
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(metrics.body()).isEqualTo(exposition);
+            assertThat(get(server.address().resolve("/api/queue"), "Bearer " + TOKEN).headers().firstValue("Content-Type"))
+                    .contains("application/json");
+        }
+    }
+
+    @Test
     void aShortTokenIsRefusedWithoutEchoingIt() {
         assertThatThrownBy(() -> BearerToken.of("short", "$" + BearerToken.ENV))
                 .hasMessageContaining("shorter than 16").hasMessageNotContaining("short'");

@@ -227,6 +227,21 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
     }
 
     @Test
+    void countsRunsByKindAndStatus() {
+        assertThat(store.countRuns()).isEmpty();
+        store.insertRun(run("r-a", T0));
+        store.insertRun(succeeded(run("r-b", T0)));
+        store.insertRun(succeeded(run("r-c", T0)));
+        store.insertRun(RunRecord.started("r-t", "train", "starter/1", SNAPSHOT_A, null, "/in", "/out", "{}", "dev", T0)
+                .failed("worker lost", T0.plusSeconds(1)));
+
+        assertThat(store.countRuns()).containsExactly(
+                new MetadataStore.RunCount("refresh", RunStatus.RUNNING, 1),
+                new MetadataStore.RunCount("refresh", RunStatus.SUCCEEDED, 2),
+                new MetadataStore.RunCount("train", RunStatus.FAILED, 1));
+    }
+
+    @Test
     void findsRunByUniquePrefixOfAtLeastFourCharacters() {
         store.insertRun(run("r-20261129-005012-3f9a1c", T0));
         store.insertRun(run("r-20261129-005013-000001", T0.plusSeconds(1)));

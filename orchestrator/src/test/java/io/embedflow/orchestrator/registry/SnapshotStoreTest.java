@@ -224,6 +224,40 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void anImportReportsItsBytesHashedThenStoredUpToTwiceTheModelsSize() throws IOException {
+        Path model = modelDir("big", "w");
+        byte[] weights = new byte[9 << 20];
+        new java.util.Random(7).nextBytes(weights);
+        Files.write(model.resolve("model.pt"), weights);
+        List<Long> seen = new java.util.ArrayList<>();
+        long[] planned = {-1};
+        boolean[] finished = {false};
+
+        SnapshotStore.ImportResult result = store.importDirectory(model, new ImportProgress() {
+            @Override
+            public void planned(long bytes) {
+                planned[0] = bytes;
+            }
+
+            @Override
+            public void progress(long bytes) {
+                seen.add(bytes);
+            }
+
+            @Override
+            public void finished() {
+                finished[0] = true;
+            }
+        });
+
+        assertThat(planned[0]).isEqualTo(2 * result.bytes());
+        assertThat(seen).isSorted().last().isEqualTo(2 * result.bytes());
+        assertThat(seen.stream().filter(b -> b <= result.bytes()).count()).as("the 9 MB file reported while hashed")
+                .isGreaterThan(2);
+        assertThat(finished[0]).isTrue();
+    }
+
+    @Test
     void identicalFilesAreStoredOnceAcrossSnapshots() throws IOException {
         SnapshotStore.ImportResult first = store.importDirectory(modelDir("one", "weights"));
         Path second = modelDir("two", "weights");

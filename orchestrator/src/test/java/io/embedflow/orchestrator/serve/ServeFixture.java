@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -42,12 +43,20 @@ final class ServeFixture implements AutoCloseable {
     ServeDaemon daemon;
     private final UnaryOperator<ServeConfig.Builder> settings;
     private final int slots;
+    private final ServeListener listener;
 
     ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings) {
+        this(root, slots, settings, store -> ServeListener.NONE);
+    }
+
+    /** With the daemon's listener made from the fixture's store (once; a {@link #restart} keeps it). */
+    ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings,
+            Function<MetadataStore, ? extends ServeListener> listener) {
         this.root = root;
         this.slots = slots;
         this.settings = settings;
         metadata = MetadataStore.openSqlite(root.resolve("embedflow.db"), clock);
+        this.listener = listener.apply(metadata);
         metadata.insertModelVersion(new ModelVersion("m", 1, "a".repeat(64), T0, "/models/m"));
         open();
     }
@@ -61,7 +70,7 @@ final class ServeFixture implements AutoCloseable {
                 .optShutdownGrace(Duration.ofSeconds(10)).optFollowInterval(Duration.ofMillis(20))
                 .optLogFile(root.resolve("serve.log"))).build();
         daemon = ServeDaemon.create(config, metadata, registry, (dataset, where) -> Optional.ofNullable(data.get(dataset)), flink,
-                launcher, CapacitySource.fixed(slots), clock);
+                launcher, CapacitySource.fixed(slots), clock, listener);
         daemon.recover();
     }
 

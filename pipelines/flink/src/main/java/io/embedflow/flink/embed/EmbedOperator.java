@@ -33,7 +33,9 @@ import org.apache.flink.util.OutputTag;
  * <p>Metrics per subtask (Flink metric group of the operator): {@code rowsEmbedded},
  * {@code rowsPerSecond}, {@code tokensEmbedded}, {@code tokensPerSecond}, {@code paddedTokens},
  * {@code batchFill} (real / padded tokens), {@code forwardMillis}, {@code inputWaitMillis} (the
- * model waiting for tokens), {@code tokenizeMillis}, {@code rowsRejected}, {@code rowsTruncated}.
+ * model waiting for tokens), {@code inputWaitFraction} (that wait as a share of the time since the
+ * operator opened), {@code tokenizeMillis}, {@code rowsRejected}, {@code rowsTruncated}; the names a
+ * Prometheus reporter gives them are in docs/metrics.md.
  * The same figures, summed over subtasks, are job accumulators named {@code embedflow.*}, with the
  * source's {@code bytesRead} and {@code readWaitNanos}, which arrive on each shard's first row.
  */
@@ -88,6 +90,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         deviceLease = GpuBinding.forSubtask(getRuntimeContext(), device, gpuPolicy);
         embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), deviceLease.device());
         pipeline = new PipelinedEmbedder<>(embedder, batching, tokenizerThreads, windowsAhead, row -> row.text, this::emit);
+        openedAt = System.nanoTime();
         var metrics = getMetricGroup();
         rowsEmbedded = metrics.counter("rowsEmbedded");
         rowsRejected = metrics.counter("rowsRejected");
@@ -99,10 +102,16 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         metrics.gauge("batchFill", () -> pipeline.stats().batchFill());
         metrics.gauge("forwardMillis", () -> pipeline.stats().forwardNanos() / 1_000_000);
         metrics.gauge("inputWaitMillis", () -> pipeline.stats().inputWaitNanos() / 1_000_000);
+        metrics.gauge("inputWaitFraction", this::inputWaitFraction);
         metrics.gauge("tokenizeMillis", () -> pipeline.stats().tokenizeNanos() / 1_000_000);
-        openedAt = System.nanoTime();
         LOG.info("embedder on {} with {} intra-op threads ({} processors), {} tokenizer threads",
                 embedder.device(), TextEmbedder.intraOpThreads(), Runtime.getRuntime().availableProcessors(), tokenizerThreads);
+    }
+
+    /** The share of the time since {@link #open()} that the model waited for tokenized rows (0 to 1). */
+    private double inputWaitFraction() {
+        long since = System.nanoTime() - openedAt;
+        return since <= 0 ? 0 : Math.min(1, pipeline.stats().inputWaitNanos() / (double) since);
     }
 
     @Override
