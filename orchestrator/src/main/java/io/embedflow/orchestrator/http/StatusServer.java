@@ -219,20 +219,11 @@ public final class StatusServer implements AutoCloseable {
                     .header("Cache-Control", "no-store").result(route.body().get().getBytes(StandardCharsets.UTF_8))));
             new BrowserLogin(token, clock).addTo(routes);
             groups.forEach(g -> g.addTo(routes));
+            // Javalin's own answers (no such endpoint, method not allowed) and the handlers' 4xx, all as {"error": ...}
             routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Map.of("error", e.getMessage())));
             routes.exception(Exception.class, (e, ctx) -> {
                 LOG.warn("HTTP endpoint failed on {}: {}", ctx.path(), e.getMessage(), e);
                 json(ctx, 500, Map.of("error", "internal error; see the log"));
-            });
-            routes.error(404, "*", ctx -> {
-                if (ctx.resultInputStream() == null) {
-                    json(ctx, 404, Map.of("error", "not found: " + ctx.path()));
-                }
-            });
-            routes.error(405, "*", ctx -> {
-                if (ctx.resultInputStream() == null) {
-                    json(ctx, 405, Map.of("error", ctx.method() + " is not served on " + ctx.path()));
-                }
             });
         }
     }
