@@ -153,8 +153,7 @@ final class ServeCommand implements Callable<Integer> {
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
                     new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity, Clock.systemUTC());
             http = StatusServer.builder().setAddress(bind, port).setToken(token)
-                    .optJson("/api/queue", daemon::status)
-                    .optRoutes(WebUi.of(home, Clock.systemUTC()))
+                    .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))
                     .start();
             out.printf("serve %s: %s on %s, web UI at %s/%s; metadata %s; log %s%n", daemon.owner(), capacity,
                     flink == null ? "an embedded Flink cluster" : flink, http.address(),

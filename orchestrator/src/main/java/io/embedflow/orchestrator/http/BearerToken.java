@@ -98,7 +98,10 @@ public final class BearerToken {
         return payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sign(payload));
     }
 
-    /** Whether {@code session} (a cookie value, may be null) was issued by {@link #newSession} with this token and is still valid at {@code now}. */
+    /**
+     * Whether {@code session} (a cookie value, may be null) was issued by {@link #newSession} with this
+     * token and is still valid at {@code now}.
+     */
     public boolean acceptsSession(String session, Instant now) {
         if (session == null) {
             return false;

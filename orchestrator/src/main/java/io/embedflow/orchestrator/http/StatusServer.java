@@ -43,9 +43,8 @@ import org.slf4j.LoggerFactory;
  * try (StatusServer http = StatusServer.builder()
  *         .setAddress("127.0.0.1", 8765)
  *         .setToken(Optional.empty())
- *         .optJson("/api/queue", daemon::status)
  *         .optText("/metrics", "text/plain; version=0.0.4; charset=utf-8", metrics::scrape)
- *         .optRoutes(webUi)
+ *         .optRoutes(WebUi.of(home, daemon::status, clock))
  *         .start()) { ... }
  * }</pre>
  */

@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The web UI of {@code embedflow serve}, mounted on its {@link StatusServer}: a few pages that
@@ -30,15 +32,14 @@ import java.util.Optional;
  * (the queue per tenant from {@code /api/queue}, and the refresh specs), {@code /schedules/NAME},
  * {@code /lineage?table=T} (a table back to its model and data snapshots and run).
  *
- * <p>JSON ({@link UiViews}): {@code /api/runs?limit=N}, {@code /api/runs/ID}, {@code /api/models},
- * {@code /api/models/NAME}, {@code /api/schedules}, {@code /api/schedules/NAME},
- * {@code /api/lineage?table=T}; unknown names answer {@code 404}. Run reports:
+ * <p>JSON ({@link UiViews}): {@code /api/queue} (serve's queue), {@code /api/runs?limit=N},
+ * {@code /api/runs/ID}, {@code /api/models}, {@code /api/models/NAME}, {@code /api/schedules},
+ * {@code /api/schedules/NAME}, {@code /api/lineage?table=T}; unknown names answer {@code 404}. Run reports:
  * {@code /reports/RUN.html} from {@code <home>/reports/} ({@link ReportFiles}).
  *
  * <pre>{@code
  * StatusServer.builder().setAddress("127.0.0.1", 8765).setToken(token)
- *         .optJson("/api/queue", daemon::status)
- *         .optRoutes(WebUi.of(home, Clock.systemUTC()))
+ *         .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))
  *         .start();
  * }</pre>
  */
@@ -47,35 +48,44 @@ public final class WebUi implements HttpRoutes {
     /** Where the shell, script and stylesheet are on the class path. */
     private static final String RESOURCES = "/io/embedflow/orchestrator/http/ui/";
     private static final String STATIC = "/static/";
+    /** Browsers ask for it on every page that names no icon (a report may not); an empty answer keeps the console clean. */
+    private static final String FAVICON = "/favicon.ico";
     private static final List<String> PAGES = List.of("/", "/runs", "/runs/{id}", "/models", "/models/{name}", "/schedules",
             "/schedules/{name}", "/lineage");
     /** Reports are self-contained pages: their own inline styles and scripts, and nothing fetched. */
     private static final String REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-            + "img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            + "img-src 'self' data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final UiApi api;
     private final ReportFiles reports;
+    private final Supplier<?> queue;
     private final byte[] shell;
     private final Map<String, Asset> assets;
 
-    private WebUi(UiApi api, ReportFiles reports) {
+    private WebUi(UiApi api, ReportFiles reports, Supplier<?> queue) {
         this.api = api;
         this.reports = reports;
+        this.queue = queue;
         this.shell = resource("page.html");
         this.assets = Map.of(
                 "app.js", new Asset("text/javascript; charset=utf-8", resource("app.js")),
                 "app.css", new Asset("text/css; charset=utf-8", resource("app.css")));
     }
 
-    /** The UI of {@code home}, with run reports from {@code <home>/reports/}. */
-    public static WebUi of(EmbedflowHome home, Clock clock) {
+    /**
+     * The UI of {@code home}, with run reports from {@code <home>/reports/}.
+     *
+     * @param queue what {@code /api/queue} answers: serve's queue per tenant and its running runs
+     *     ({@code ServeDaemon::status}), called on request threads
+     */
+    public static WebUi of(EmbedflowHome home, Supplier<?> queue, Clock clock) {
         ReportFiles reports = new ReportFiles(home.root().resolve("reports"));
-        return new WebUi(new UiApi(home, reports, clock), reports);
+        return new WebUi(new UiApi(home, reports, clock), reports, Objects.requireNonNull(queue, "queue"));
     }
 
     @Override
     public List<String> publicPrefixes() {
-        return List.of(STATIC);
+        return List.of(STATIC, FAVICON);
     }
 
     @Override
@@ -85,6 +95,8 @@ public final class WebUi implements HttpRoutes {
                     .header("Content-Security-Policy", Html.PAGE_POLICY).result(shell));
         }
         routes.get(STATIC + "{file}", this::asset);
+        routes.get(FAVICON, ctx -> ctx.status(204));
+        routes.get("/api/queue", ctx -> StatusServer.json(ctx, 200, queue.get()));
         routes.get("/api/runs", ctx -> StatusServer.json(ctx, 200, api.runs(limit(ctx))));
         routes.get("/api/runs/{id}", ctx -> StatusServer.json(ctx, 200, found(runById(ctx.pathParam("id")), "run")));
         routes.get("/api/models", ctx -> StatusServer.json(ctx, 200, api.models()));

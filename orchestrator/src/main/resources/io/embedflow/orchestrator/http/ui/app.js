@@ -61,7 +61,10 @@ function table(id, headers, rows) {
 }
 
 function cells(...values) {
-  return values.map((v) => (v instanceof Node ? el('td', {}, v) : typeof v === 'number' ? el('td', { class: 'num' }, num(v)) : el('td', {}, v ?? '–')));
+  return values.map((v) => {
+    if (v instanceof Node) return el('td', {}, v);
+    return typeof v === 'number' ? el('td', { class: 'num' }, num(v)) : el('td', {}, v ?? '–');
+  });
 }
 
 class HttpError extends Error {
@@ -136,7 +139,7 @@ function runsPage() {
   poll(RUNS_POLL_MS, async () => {
     const runs = await api('/api/runs?limit=100');
     render('Runs', runs.length === 0 ? el('p', { class: 'muted' }, 'No runs yet.')
-      : table('runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows done#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
+      : table('runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows out#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
         runRows(runs)));
   });
 }
@@ -151,7 +154,8 @@ function runPage(id) {
       facts([['kind', r.kind], ['model', r.model ? link('/models/' + path(modelName(r.model)), r.model) : null],
         ['spec', r.spec ? link('/schedules/' + path(r.spec), r.spec) : null], ['trigger', r.trigger],
         ['queue request', r.queueRequest], ['started', time(r.startedAt)], ['finished', r.finishedAt ? time(r.finishedAt) : null],
-        ['took', seconds(r.durationSeconds)], ['rows planned', num(r.rowsIn)], ['rows done', num(r.rowsOut)],
+        ['took', seconds(r.durationSeconds)], ['rows planned', num(r.rowsIn)],
+        [r.status === 'RUNNING' ? 'rows done so far' : 'rows out', num(r.rowsOut)],
         ['rows rejected', num(r.rowsRejected)], ['rows truncated', num(r.rowsTruncated)], ['rows/s', num(r.rowsPerSecond)],
         ['input', r.input], ['output', r.output], ['model snapshot', r.modelSnapshotId], ['data snapshot', r.dataSnapshotId],
         ['code version', r.codeVersion], ['replay of', r.replayOf ? link('/runs/' + path(r.replayOf), r.replayOf) : null],
@@ -197,7 +201,7 @@ function modelPage(name) {
             h.actor, h.reason)))),
       el('h2', {}, 'Runs of its snapshots'),
       m.runs.length === 0 ? el('p', { class: 'muted' }, 'No runs.')
-        : table('model-runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows done#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
+        : table('model-runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows out#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
           runRows(m.runs)));
   });
 }
@@ -252,7 +256,7 @@ function schedulePage(name) {
         : table('firings', ['#', 'Fired', 'Kind', 'Detail'], d.firings.map((f) => el('tr', {}, cells(f.id, time(f.firedAt), f.kind, f.detail)))),
       el('h2', {}, 'Runs'),
       d.runs.length === 0 ? el('p', { class: 'muted' }, 'No runs yet.')
-        : table('spec-runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows done#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
+        : table('spec-runs', ['Run', 'Kind', 'Status', 'Progress', 'Model', 'Spec', 'Rows out#', 'Rejected#', 'Rows/s#', 'Started', 'Took', ''],
           runRows(d.runs)));
   });
 }

@@ -82,8 +82,7 @@ class WebUiTest {
                 + "idColumn: id\ntextColumn: body\nmodel: tiny@prod\noutput: tables/docs\ntriggers:\n  cron: \"0 3 * * *\"\n", tmp), false);
 
         server = StatusServer.builder().setAddress("127.0.0.1", 0).setToken(Optional.empty())
-                .optJson("/api/queue", () -> Map.of("tenants", Map.of()))
-                .optRoutes(WebUi.of(home, clock))
+                .optRoutes(WebUi.of(home, () -> Map.of("tenants", Map.of()), clock))
                 .start();
     }
 
