@@ -155,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
             http = StatusServer.builder().setAddress(bind, port).setToken(token)
                     .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))
                     .start();
-            out.printf("serve %s: %s on %s, web UI at %s/%s; metadata %s; log %s%n", daemon.owner(), capacity,
+            out.printf("serve %s: %s on %s, web UI and status at %s/%s; metadata %s; log %s%n", daemon.owner(), capacity,
                     flink == null ? "an embedded Flink cluster" : flink, http.address(),
                     token.isPresent() ? " (token required: sign in at " + http.address() + "/login)" : "",
                     home.metadata().database(), config.logFile());
