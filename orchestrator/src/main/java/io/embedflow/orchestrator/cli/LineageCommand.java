@@ -1,13 +1,8 @@
 package io.embedflow.orchestrator.cli;
 
-import io.embedflow.connectors.store.ObjectStores;
-import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.orchestrator.EmbedflowHome;
-import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metadata.ModelVersion;
-import io.embedflow.orchestrator.metadata.RunRecord;
-import io.embedflow.orchestrator.metadata.StoredDataSnapshot;
-import io.embedflow.orchestrator.refresh.DataSnapshotJson;
+import io.embedflow.orchestrator.lineage.TableLineage;
 import io.embedflow.orchestrator.registry.ModelRef;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -58,39 +53,30 @@ final class LineageCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> ofTable(EmbedflowHome home) {
-        String location = ObjectStores.normalize(table);
-        TableManifest manifest = TableManifest.read(location);
+        TableLineage lineage = TableLineage.of(home, table);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("table", location);
-        m.put("rows", manifest.rowCount());
-        m.put("rejected", manifest.rejectedCount());
-        m.put("dimension", manifest.dimension());
-        m.put("createdAt", manifest.createdAt().toString());
+        m.put("table", lineage.table());
+        m.put("rows", lineage.rows());
+        m.put("rejected", lineage.rejected());
+        m.put("dimension", lineage.dimension());
+        m.put("createdAt", lineage.createdAt().toString());
         Map<String, Object> modelInfo = new LinkedHashMap<>();
-        modelInfo.put("snapshotId", manifest.modelSnapshotId());
-        modelInfo.put("recordedAs", manifest.modelRef());
-        List<ModelVersion> versions = home.registry().list().stream()
-                .filter(v -> v.snapshotId().equals(manifest.modelSnapshotId())).toList();
-        modelInfo.put("versions", versions.stream().map(ModelVersion::ref).toList());
-        modelInfo.put("aliases", versions.stream()
-                .flatMap(v -> home.registry().aliasesOf(v).stream().map(a -> a.name() + "@" + a.alias())).toList());
-        modelInfo.put("inStore", home.snapshots().contains(manifest.modelSnapshotId()));
+        modelInfo.put("snapshotId", lineage.model().snapshotId());
+        modelInfo.put("recordedAs", lineage.model().recordedAs());
+        modelInfo.put("versions", lineage.model().versions().stream().map(ModelVersion::ref).toList());
+        modelInfo.put("aliases", lineage.model().aliases().stream().map(a -> a.name() + "@" + a.alias()).toList());
+        modelInfo.put("inStore", lineage.model().inStore());
         m.put("model", modelInfo);
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("snapshotId", manifest.dataSnapshotId());
-        home.metadata().findDataSnapshot(manifest.dataSnapshotId()).ifPresent((StoredDataSnapshot d) -> {
-            data.put("root", d.root());
-            data.put("files", DataSnapshotJson.decode(d.filesJson()).stream()
+        data.put("snapshotId", lineage.data().snapshotId());
+        lineage.data().root().ifPresent(root -> {
+            data.put("root", root);
+            data.put("files", lineage.data().files().stream()
                     .map(f -> Map.of("path", f.relativePath(), "size", f.sizeBytes(), "sha256", f.sha256())).toList());
         });
         m.put("data", data);
-        RunRecord run = home.metadata().findRun(manifest.runId()).orElse(null);
-        if (run == null) {
-            m.put("run", Map.of("id", manifest.runId(), "note", "not recorded in " + home.metadata().database()
-                    + " (submitted outside the orchestrator?)"));
-        } else {
-            m.put("run", Views.run(run));
-        }
+        m.put("run", lineage.run().<Object>map(Views::run).orElseGet(() -> Map.of("id", lineage.runId(),
+                "note", "not recorded in " + home.metadata().database() + " (submitted outside the orchestrator?)")));
         return m;
     }
 

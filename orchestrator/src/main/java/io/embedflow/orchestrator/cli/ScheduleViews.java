@@ -5,11 +5,9 @@ import io.embedflow.orchestrator.schedule.RefreshSpec;
 import io.embedflow.orchestrator.schedule.RefreshSpecYaml;
 import io.embedflow.orchestrator.schedule.ScheduledSpec;
 import io.embedflow.orchestrator.schedule.TriggerFiring;
-import io.embedflow.orchestrator.schedule.Triggers;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +20,7 @@ final class ScheduleViews {
 
     /** The triggers in a few words: {@code cron '0 3 * * *' (UTC), new data, alias, after a, manual}. */
     static String triggers(RefreshSpec spec) {
-        Triggers t = spec.triggers();
-        List<String> parts = new ArrayList<>();
-        if (t.cron() != null) {
-            parts.add("cron " + t.cron());
-        }
-        if (t.onNewData()) {
-            parts.add("new data");
-        }
-        if (t.onModelAlias()) {
-            parts.add("alias");
-        }
-        if (!t.after().isEmpty()) {
-            parts.add("after " + String.join(",", t.after()));
-        }
-        parts.add("manual");
-        return String.join(", ", parts);
+        return spec.triggers().describe();
     }
 
     static Map<String, Object> summary(ScheduledSpec s, List<TriggerFiring> last) {
@@ -121,12 +104,7 @@ final class ScheduleViews {
     }
 
     private static String nextCronDue(ScheduledSpec s, SpecState state, Instant now) {
-        var cron = s.spec().triggers().cron();
-        if (cron == null || s.paused()) {
-            return null;
-        }
-        Instant from = state.cronCheckedAt() == null || state.cronCheckedAt().isAfter(now) ? now : state.cronCheckedAt();
-        return cron.nextDueAfter(from).map(Instant::toString).orElse(null);
+        return s.nextCronDue(state, now).map(Instant::toString).orElse(null);
     }
 
     private static String status(ScheduledSpec s) {

@@ -4,6 +4,7 @@ import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.http.BearerToken;
 import io.embedflow.orchestrator.http.StatusServer;
+import io.embedflow.orchestrator.http.ui.WebUi;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.metrics.OrchestratorMetrics;
 import io.embedflow.orchestrator.queue.TenantPolicy;
@@ -27,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code embedflow serve}: the daemon that evaluates the refresh specs' triggers and runs the queue
- * (see {@link ServeDaemon}), with its status endpoint, until SIGTERM or Ctrl-C.
+ * (see {@link ServeDaemon}), with its web UI and status endpoint ({@link StatusServer}, {@link WebUi}), until
+ * SIGTERM or Ctrl-C.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the scheduler: evaluate the refresh specs' triggers every tick, queue their runs, share the "
@@ -116,17 +117,17 @@ final class ServeCommand implements Callable<Integer> {
     Duration shutdownGrace;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-            description = "Address of the status endpoint (/api/queue, /metrics) (default: ${DEFAULT-VALUE}); any other than "
-                    + "loopback needs a token.")
+            description = "Address of the web UI and status endpoint (default: ${DEFAULT-VALUE}); any other than loopback "
+                    + "needs a token.")
     String bind;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8765",
-            description = "Port of the status endpoint, 0 for any free one (default: ${DEFAULT-VALUE}).")
+            description = "Port of the web UI and status endpoint, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "File holding the bearer token every request to the endpoint must carry (or set $"
-                    + BearerToken.ENV + ").")
+                    + BearerToken.ENV + "); browsers sign in with it at /login.")
     Path tokenFile;
 
     @Override
@@ -155,12 +156,13 @@ final class ServeCommand implements Callable<Integer> {
                     new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity,
                     Clock.systemUTC(), metrics);
             metrics.watch(daemon::status);
-            http = StatusServer.start(bind, port, token, Map.of("/api/queue", daemon::status, "/metrics", () -> {
-                OrchestratorMetrics.Exposition e = metrics.scrape();
-                return new StatusServer.Text(e.contentType(), e.text());
-            }));
-            out.printf("serve %s: %s on %s, status at %s%s; metadata %s; log %s%n", daemon.owner(), capacity,
-                    flink == null ? "an embedded Flink cluster" : flink, http.address(), token.isPresent() ? " (token required)" : "",
+            http = StatusServer.builder().setAddress(bind, port).setToken(token)
+                    .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))
+                    .optText("/metrics", OrchestratorMetrics.CONTENT_TYPE, () -> metrics.scrape().text())
+                    .start();
+            out.printf("serve %s: %s on %s, web UI and status at %s/ (metrics at /metrics)%s; metadata %s; log %s%n",
+                    daemon.owner(), capacity, flink == null ? "an embedded Flink cluster" : flink, http.address(),
+                    token.isPresent() ? " (token required: sign in at " + http.address() + "/login)" : "",
                     home.metadata().database(), config.logFile());
             out.flush();
             serveUntilStopped(daemon, http, target, home);

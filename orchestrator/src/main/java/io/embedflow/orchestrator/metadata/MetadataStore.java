@@ -313,6 +313,22 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
+     * Records that running run {@code runId} has done {@code rowsDone} rows so far (embedded or
+     * rejected), as its {@link RunRecord#rowsOut()}, for those watching it. Touches nothing else, and
+     * nothing once the run ended: a progress report racing the run's end never undoes it.
+     *
+     * @return whether the run was still running
+     */
+    public synchronized boolean recordRunProgress(String runId, long rowsDone) {
+        Objects.requireNonNull(runId, "runId");
+        if (rowsDone < 0) {
+            throw new OrchestratorException("run " + runId + " cannot have done " + rowsDone + " rows");
+        }
+        return db.update("could not record the progress of run " + runId,
+                "UPDATE runs SET rows_out = ? WHERE id = ? AND status = ?", rowsDone, runId, RunStatus.RUNNING.name()) == 1;
+    }
+
+    /**
      * The run with id {@code idOrPrefix}, or else the one run whose id starts with it (at least
      * {@value #MIN_RUN_ID_PREFIX} characters). A prefix matching several runs is an error that
      * names some of them.

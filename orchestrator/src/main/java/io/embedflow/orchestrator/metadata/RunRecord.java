@@ -12,7 +12,9 @@ import java.util.Objects;
  * <p>{@code id}, {@code kind}, {@code status} and {@code startedAt} are required; the lineage
  * strings may be null while not yet known (e.g. the data snapshot id is computed after the
  * run starts). {@code finishedAt} and {@code error} are null while running. Row counts are
- * never negative.
+ * never negative. While a run is running, {@code rowsIn} is the rows planned (once known) and
+ * {@code rowsOut} the rows done so far, embedded or rejected, as last recorded
+ * ({@link MetadataStore#recordRunProgress}); the run's end sets the final counts.
  *
  * @param kind what ran, e.g. {@code "refresh"}
  * @param modelRef model version as typed by users, e.g. {@code "starter/1"}

@@ -20,6 +20,8 @@ import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +35,8 @@ import org.apache.flink.configuration.Configuration;
  * directory or an {@code s3://} prefix ({@link TableLocation}); the run record keeps the location.
  */
 public final class RefreshRunner {
+    /** How often a running refresh's progress is written to its run record. */
+    static final Duration PROGRESS_RECORD_INTERVAL = Duration.ofSeconds(1);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MetadataStore metadata;
@@ -115,9 +119,10 @@ public final class RefreshRunner {
         run = run.withDataSnapshotId(dataSnapshotId).withCounts(spec.plan().totalRows(), 0, 0, 0)
                 .withConfigKey(configKey).withReplayOf(request.replayOf());
         metadata.insertRun(run);
-        progress.planned(spec.plan().totalRows());
+        ProgressListener watched = new RecordedProgress(progress, metadata, runId, Clock.systemUTC(), PROGRESS_RECORD_INTERVAL);
+        watched.planned(spec.plan().totalRows());
         try {
-            Map<String, Object> accumulators = execute(spec, target, progress);
+            Map<String, Object> accumulators = execute(spec, target, watched);
             progress.progress(spec.plan().totalRows());
             TableManifest manifest = versioned != null ? versioned.commit(runId) : TableManifest.read(spec.output());
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
@@ -136,7 +141,7 @@ public final class RefreshRunner {
             metadata.updateRun(run.failed(reason, Instant.now()));
             throw new OrchestratorException(reason, e);
         } finally {
-            progress.finished();
+            watched.finished();
         }
     }
 

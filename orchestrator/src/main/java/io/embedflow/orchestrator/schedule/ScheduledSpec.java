@@ -1,7 +1,9 @@
 package io.embedflow.orchestrator.schedule;
 
+import io.embedflow.orchestrator.metadata.SpecState;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A refresh spec as registered: the spec and its standing in the schedule.
@@ -20,5 +22,18 @@ public record ScheduledSpec(RefreshSpec spec, boolean paused, Instant createdAt,
 
     public String name() {
         return spec.name();
+    }
+
+    /**
+     * When its cron trigger is next due, after what {@code state} has accounted for (or {@code now},
+     * whichever is earlier); empty without a cron trigger, while paused, or when no time is due.
+     */
+    public Optional<Instant> nextCronDue(SpecState state, Instant now) {
+        CronSchedule cron = spec.triggers().cron();
+        if (cron == null || paused) {
+            return Optional.empty();
+        }
+        Instant from = state.cronCheckedAt() == null || state.cronCheckedAt().isAfter(now) ? now : state.cronCheckedAt();
+        return cron.nextDueAfter(from);
     }
 }

@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.schedule;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,25 @@ public record Triggers(CronSchedule cron, boolean onNewData, boolean onModelAlia
                 throw new InvalidSpecException("triggers.after[" + i + "]", "spec '" + upstream + "' is named twice");
             }
         }
+    }
+
+    /** The triggers in a few words: {@code cron 0 3 * * * (UTC), new data, alias, after a,b, manual}. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        if (cron != null) {
+            parts.add("cron " + cron);
+        }
+        if (onNewData) {
+            parts.add("new data");
+        }
+        if (onModelAlias) {
+            parts.add("alias");
+        }
+        if (!after.isEmpty()) {
+            parts.add("after " + String.join(",", after));
+        }
+        parts.add("manual");
+        return String.join(", ", parts);
     }
 
     /** Whether only manual runs are possible. */

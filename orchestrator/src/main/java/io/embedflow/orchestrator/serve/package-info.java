@@ -18,7 +18,8 @@
  *       ({@link io.embedflow.orchestrator.serve.ShutdownPolicy}).</li>
  *   <li>{@code RunReconciler}: what became of a run an earlier daemon left, after a crash.</li>
  *   <li>{@link io.embedflow.orchestrator.serve.ServeStatus}: what its endpoint
- *       ({@code io.embedflow.orchestrator.http.StatusServer}) shows at {@code /api/queue}.</li>
+ *       ({@code io.embedflow.orchestrator.http.StatusServer}, with the web UI of
+ *       {@code io.embedflow.orchestrator.http.ui.WebUi}) shows at {@code /api/queue}.</li>
  * </ul>
  *
  * The reasoning behind crash safety is in {@code docs/schedule.md}, section "serve".

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.serve.ServeStatus;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,9 +74,11 @@ class StatusServerTest {
     @Test
     void aTextRouteIsSentAsItIsWithItsContentTypeAndNeedsTheTokenToo() throws Exception {
         String exposition = "# TYPE up gauge\nup 1\n";
-        Map<String, java.util.function.Supplier<?>> routes = Map.of("/api/queue", () -> STATUS,
-                "/metrics", () -> new StatusServer.Text("text/plain; version=0.0.4; charset=utf-8", exposition));
-        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.of(BearerToken.of(TOKEN, "test")), routes)) {
+        try (StatusServer server = StatusServer.builder().setAddress("127.0.0.1", 0)
+                .setToken(Optional.of(BearerToken.of(TOKEN, "test")))
+                .optJson("/api/queue", () -> STATUS)
+                .optText("/metrics", "text/plain; version=0.0.4; charset=utf-8", () -> exposition)
+                .start()) {
             assertThat(get(server.address().resolve("/metrics"), null).statusCode()).isEqualTo(401);
 
             HttpResponse<String> metrics = get(server.address().resolve("/metrics"), "Bearer " + TOKEN);
@@ -88,12 +92,59 @@ class StatusServerTest {
     }
 
     @Test
+    void textRoutesAnswerInTheirContentTypeAndEachPathIsGivenOnce() throws Exception {
+        try (StatusServer server = StatusServer.builder().setAddress("127.0.0.1", 0).setToken(Optional.empty())
+                .optJson("/api/queue", () -> STATUS)
+                .optText("/metrics", "text/plain; version=0.0.4; charset=utf-8", () -> "embedflow_up 1\n")
+                .start()) {
+            HttpResponse<String> metrics = get(server.address().resolve("/metrics"), null);
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(metrics.body()).isEqualTo("embedflow_up 1\n");
+            assertThat(get(server.address().resolve("/api/queue"), null).headers().firstValue("Cache-Control")).hasValue("no-store");
+        }
+        assertThatThrownBy(() -> StatusServer.builder().optJson("/a", () -> 1).optText("/a", "text/plain", () -> ""))
+                .hasMessageContaining("given once");
+        assertThatThrownBy(() -> StatusServer.builder().setAddress("127.0.0.1", 0).start()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void withoutATokenOnlyLoopbackHostNamesAreAnswered() throws Exception {
+        try (StatusServer server = StatusServer.start("127.0.0.1", 0, Optional.empty(), Map.of("/api/queue", () -> STATUS))) {
+            // a page of another site whose name now resolves to 127.0.0.1 (DNS rebinding) sends its own Host
+            String rebound = rawGet(server.address(), "/api/queue", "attacker.example:" + server.address().getPort());
+            assertThat(rebound).startsWith("HTTP/1.1 403").doesNotContain("search");
+            assertThat(rawGet(server.address(), "/api/queue", "localhost:" + server.address().getPort()))
+                    .startsWith("HTTP/1.1 200").contains("search");
+        }
+        assertThat(AccessRules.isLoopbackHost("localhost:8765")).isTrue();
+        assertThat(AccessRules.isLoopbackHost("127.0.0.1")).isTrue();
+        assertThat(AccessRules.isLoopbackHost("127.1.2.3:80")).isTrue();
+        assertThat(AccessRules.isLoopbackHost("[::1]:8765")).isTrue();
+        assertThat(AccessRules.isLoopbackHost("LOCALHOST")).isTrue();
+        assertThat(AccessRules.isLoopbackHost("localhost.attacker.example")).isFalse();
+        assertThat(AccessRules.isLoopbackHost("127.0.0.1.attacker.example")).isFalse();
+        assertThat(AccessRules.isLoopbackHost("[::2]")).isFalse();
+        assertThat(AccessRules.isLoopbackHost(null)).isFalse();
+    }
+
+    @Test
     void aShortTokenIsRefusedWithoutEchoingIt() {
         assertThatThrownBy(() -> BearerToken.of("short", "$" + BearerToken.ENV))
                 .hasMessageContaining("shorter than 16").hasMessageNotContaining("short'");
         assertThat(BearerToken.find(null, null)).isEmpty();
         assertThat(BearerToken.find(null, TOKEN).orElseThrow().accepts("Bearer " + TOKEN)).isTrue();
         assertThat(BearerToken.of(TOKEN, "test").toString()).doesNotContain(TOKEN);
+    }
+
+    /** The whole response to a GET with this {@code Host} header, which the JDK's client does not let one set. */
+    static String rawGet(URI server, String path, String host) throws Exception {
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private HttpResponse<String> get(URI uri, String authorization) throws Exception {

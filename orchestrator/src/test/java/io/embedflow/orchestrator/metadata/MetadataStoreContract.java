@@ -217,6 +217,23 @@ abstract class MetadataStoreContract implements AliasContract, SpecTablesContrac
     }
 
     @Test
+    void progressIsRecordedOnlyWhileTheRunRuns() {
+        RunRecord started = RunRecord.started("r-p", "refresh", "starter/1", SNAPSHOT_A, null, "/in", "/out", "{}", "dev", T0)
+                .withCounts(100, 0, 0, 0);
+        store.insertRun(started);
+
+        assertThat(store.recordRunProgress("r-p", 40)).isTrue();
+        assertThat(store.findRun("r-p")).contains(started.withCounts(100, 40, 0, 0));
+
+        RunRecord done = started.finished(RunStatus.SUCCEEDED, 100, 97, 3, 0, T0.plusSeconds(9), null);
+        store.updateRun(done);
+        assertThat(store.recordRunProgress("r-p", 60)).as("a late report").isFalse();
+        assertThat(store.recordRunProgress("r-unknown", 1)).isFalse();
+        assertThat(store.findRun("r-p")).contains(done);
+        assertThatThrownBy(() -> store.recordRunProgress("r-p", -1)).hasMessageContaining("-1 rows");
+    }
+
+    @Test
     void insertingAnExistingRunIdFailsAndUpdatingAnUnknownRunFails() {
         RunRecord run = RunRecord.started("r-dup", "refresh", null, null, null, null, null, null, null, T0);
         store.insertRun(run);

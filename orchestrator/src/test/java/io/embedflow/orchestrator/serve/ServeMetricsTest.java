@@ -45,10 +45,10 @@ class ServeMetricsTest {
                 store -> metrics = new OrchestratorMetrics(store));
         // as `embedflow serve` mounts it
         metrics.watch(f.daemon::status);
-        http = StatusServer.start("127.0.0.1", 0, Optional.empty(), Map.of("/api/queue", f.daemon::status, "/metrics", () -> {
-            OrchestratorMetrics.Exposition e = metrics.scrape();
-            return new StatusServer.Text(e.contentType(), e.text());
-        }));
+        http = StatusServer.builder().setAddress("127.0.0.1", 0).setToken(Optional.empty())
+                .optJson("/api/queue", f.daemon::status)
+                .optText("/metrics", OrchestratorMetrics.CONTENT_TYPE, () -> metrics.scrape().text())
+                .start();
         // one slot: a run of tenant c takes it; meanwhile a cron spec of tenant n fires at 08:05 and waits
         f.add("first", "c", "");
         f.launcher.script("first", new Outcome.Hold());
