@@ -1,8 +1,12 @@
 package io.embedflow.orchestrator.refresh;
 
+import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.JobMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,6 +28,16 @@ public final class JobExecution {
      */
     public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
             ProgressListener progress) {
+        return run(define, jobName, target, progress, JobTrace.start());
+    }
+
+    /**
+     * As {@link #run(Consumer, String, FlinkTarget, ProgressListener)}, recording the rows done about once a
+     * second into {@code trace} while the job runs (whether or not anyone shows progress), and the embedding
+     * subtasks' figures once it finished.
+     */
+    public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
+            ProgressListener progress, JobTrace trace) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
         define.accept(env);
         JobClient client;
@@ -38,14 +52,15 @@ public final class JobExecution {
         try {
             while (true) {
                 try {
-                    return result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS)
-                            .getAllAccumulatorResults();
+                    Map<String, Object> accumulators = result.get(progress == ProgressListener.NONE ? 1000 : 500,
+                            TimeUnit.MILLISECONDS).getAllAccumulatorResults();
+                    trace.subtasks(subtaskFigures(metrics));
+                    return accumulators;
                 } catch (TimeoutException notYet) {
-                    if (progress != ProgressListener.NONE) {
-                        long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
-                        long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
-                        progress.progress(embedded + rejected);
-                    }
+                    long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
+                    long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
+                    trace.sample(embedded + rejected);
+                    progress.progress(embedded + rejected);
                 }
             }
         } catch (InterruptedException e) {
@@ -54,6 +69,30 @@ public final class JobExecution {
             throw new OrchestratorException("interrupted while waiting for " + jobName, e);
         } catch (ExecutionException e) {
             throw new OrchestratorException(Failures.describe(e), e);
+        }
+    }
+
+    /** The embedding subtasks' own figures from their accumulators: rows, seconds embedding and waiting for input. */
+    private static List<Map<String, Object>> subtaskFigures(JobMetrics metrics) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Map<String, String>> subtasks = metrics.subtaskAccumulators("embed");
+        for (int i = 0; i < subtasks.size(); i++) {
+            Map<String, String> acc = subtasks.get(i);
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("subtask", i);
+            figures.put("rows", number(acc, "rows"));
+            figures.put("embedSeconds", Math.round(number(acc, "embedNanos") / 1e6) / 1000.0);
+            figures.put("inputWaitSeconds", Math.round(number(acc, "inputWaitNanos") / 1e6) / 1000.0);
+            out.add(figures);
+        }
+        return out;
+    }
+
+    private static long number(Map<String, String> accumulators, String name) {
+        try {
+            return Long.parseLong(accumulators.getOrDefault(EmbedOperator.ACC_PREFIX + name, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 }
