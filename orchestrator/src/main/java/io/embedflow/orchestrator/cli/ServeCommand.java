@@ -149,7 +149,8 @@ final class ServeCommand implements Callable<Integer> {
                     : CapacitySource.of(target);
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
-                    new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity, Clock.systemUTC());
+                    CommandReports.reporting(home, new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target,
+                            home.metadata())), capacity, Clock.systemUTC());
             http = StatusServer.start(bind, port, token, Map.of("/api/queue", daemon::status));
             out.printf("serve %s: %s on %s, status at %s%s; metadata %s; log %s%n", daemon.owner(), capacity,
                     flink == null ? "an embedded Flink cluster" : flink, http.address(), token.isPresent() ? " (token required)" : "",

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,24 @@ public final class Reports {
             LOG.warn("reports of the runs since {} were not written", since, e);
         }
         return written;
+    }
+
+    /**
+     * Writes the report of run {@code runId} if it has a record and has ended; otherwise, or when the report
+     * cannot be written, logs why and writes nothing. For callers whose run may have failed before it was
+     * recorded, such as {@code embedflow serve} after each attempt.
+     */
+    public Optional<Path> writeIfEnded(String runId) {
+        try {
+            Optional<RunRecord> run = metadata.findRun(runId);
+            if (run.isPresent() && run.get().status().isTerminal()) {
+                return Optional.of(write(run.get().id()));
+            }
+            LOG.debug("run {} has {}: no report yet", runId, run.isPresent() ? "not ended" : "no record");
+        } catch (RuntimeException e) {
+            LOG.warn("the report of run {} was not written", runId, e);
+        }
+        return Optional.empty();
     }
 
     /** Writes the report of an A/B comparison, replacing any earlier one of the same two runs. */
