@@ -57,10 +57,9 @@ public final class JobExecution {
                     trace.subtasks(subtaskFigures(metrics));
                     return accumulators;
                 } catch (TimeoutException notYet) {
-                    long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
-                    long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
-                    trace.sample(embedded + rejected);
-                    progress.progress(embedded + rejected);
+                    long done = metrics.sum("embed", "rowsEmbedded", "rowsRejected").orElse(0);
+                    trace.sample(done);
+                    progress.progress(done);
                 }
             }
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.report;
 
+import java.awt.AWTError;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -118,7 +119,7 @@ final class HtmlPage {
         Element figure = parent.appendElement("figure");
         try {
             figure.appendChild(new DataNode(svg.get()));
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | AWTError | InternalError e) {
             LOG.warn("chart '{}' not drawn", caption, e);
             figure.appendElement("p").addClass("note").text("(chart not drawn: " + e + ")");
         }

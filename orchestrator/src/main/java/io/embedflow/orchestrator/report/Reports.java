@@ -108,12 +108,23 @@ public final class Reports {
         return writeFile(path(home, run.run().id()), RunReport.render(run, clock.instant()));
     }
 
-    /** The path of the report of run {@code idOrPrefix}, written first when it is missing. */
+    /**
+     * The path of the report of run {@code idOrPrefix}, written first when it is missing or older than the
+     * run's end (written while it ran): what a reader such as the web UI calls before serving a report.
+     */
     public Path ensure(String idOrPrefix) {
         RunRecord run = metadata.findRun(idOrPrefix)
                 .orElseThrow(() -> new OrchestratorException("run '" + idOrPrefix + "' not found"));
         Path report = path(home, run.id());
-        return Files.exists(report) ? report : write(run.id());
+        try {
+            if (Files.exists(report) && (run.finishedAt() == null
+                    || !Files.getLastModifiedTime(report).toInstant().isBefore(run.finishedAt()))) {
+                return report;
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot read the time of {}; writing it again", report, e);
+        }
+        return write(run.id());
     }
 
     /**

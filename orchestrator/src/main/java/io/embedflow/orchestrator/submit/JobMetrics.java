@@ -59,6 +59,44 @@ public final class JobMetrics {
     }
 
     /**
+     * The sum of the counters {@code metrics} of the vertex whose name contains {@code vertexName}, each summed
+     * over subtasks, read in one request once the vertex is found; empty while none of them is there yet.
+     */
+    public OptionalLong sum(String vertexName, String... metrics) {
+        try {
+            for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+                if (!vertex.path("name").asText().contains(vertexName)) {
+                    continue;
+                }
+                String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+                List<String> ids = new ArrayList<>();
+                for (JsonNode m : get(base)) {
+                    String id = m.path("id").asText();
+                    for (String metric : metrics) {
+                        if (id.endsWith("." + metric)) {
+                            ids.add(id);
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    return OptionalLong.empty();
+                }
+                long total = 0;
+                for (JsonNode value : get(base + "?get=" + String.join(",", ids) + "&agg=sum")) {
+                    total += (long) value.path("sum").asDouble();
+                }
+                return OptionalLong.of(total);
+            }
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
      * The user accumulators of each subtask of the vertex whose name contains {@code vertexName}, by subtask
      * index (name to value as Flink prints it); also for a finished job. Empty when the job, the vertex or
      * the REST API is not there.

@@ -10,6 +10,7 @@ import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReportsTest {
-    private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+    private static final Instant T0 = Instant.parse("2020-01-02T10:00:00Z");
 
     @TempDir
     Path home;
@@ -69,6 +70,10 @@ class ReportsTest {
 
         Files.writeString(report, "kept");
         assertThat(reports.ensure("r-1")).hasContent("kept");
+        Files.setLastModifiedTime(report, FileTime.from(T0));
+        assertThat(Files.readString(reports.ensure("r-1"))).as("a report older than the run's end is written again")
+                .contains("out of &lt;memory&gt;");
+        Files.writeString(report, "kept");
         assertThat(Files.readString(reports.write("r-1"))).contains("out of &lt;memory&gt;");
         try (Stream<Path> files = Files.list(report.getParent())) {
             assertThat(files).as("no temporary files left").containsExactly(report);
