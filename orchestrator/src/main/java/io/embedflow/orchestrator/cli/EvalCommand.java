@@ -85,7 +85,7 @@ final class EvalCommand implements Callable<Integer> {
                 for (String metric : evaluations.get(0).ranking().means().keySet()) {
                     comparison.put(metric, bootstrap.compare(evaluations.get(0).ranking(), evaluations.get(1).ranking(), metric));
                 }
-                report = Reports.of(home).writeComparison(ModelComparison.of(evaluations.get(0), evaluations.get(1), comparison));
+                report = writeComparison(home, ModelComparison.of(evaluations.get(0), evaluations.get(1), comparison));
             } else {
                 report = Reports.path(home.root(), evaluations.get(0).run().id());
             }
@@ -93,13 +93,25 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> all = toJson(evaluations, comparison);
-            all.put("report", report.toString());
+            all.put("report", report == null ? null : report.toString());
             out.println(JSON.writeValueAsString(all));
         } else {
             print(out, evaluations, comparison);
-            out.printf("%s %s%n", evaluations.size() == 2 ? "comparison report" : "report", report);
+            if (report != null) {
+                out.printf("%s %s%n", evaluations.size() == 2 ? "comparison report" : "report", report);
+            }
         }
         return 0;
+    }
+
+    /** The comparison's report, or null, with a warning, when it cannot be written: the evaluations stand without it. */
+    private Path writeComparison(EmbedflowHome home, ModelComparison comparison) {
+        try {
+            return Reports.of(home).writeComparison(comparison);
+        } catch (OrchestratorException e) {
+            spec.commandLine().getErr().println("warning: the comparison report was not written: " + e.getMessage());
+            return null;
+        }
     }
 
     static Map<String, Object> toJson(List<EvalRunner.Evaluation> evaluations, Map<String, BootstrapResult> comparison) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ public final class JobExecution {
     /**
      * As {@link #run(Consumer, String, FlinkTarget, ProgressListener)}, recording the rows done about once a
      * second into {@code trace} while the job runs (whether or not anyone shows progress), and the embedding
-     * subtasks' figures once it finished.
+     * subtasks' own figures from the job's accumulators once it finished.
      */
     public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
             ProgressListener progress, JobTrace trace) {
@@ -54,7 +55,7 @@ public final class JobExecution {
                 try {
                     Map<String, Object> accumulators = result.get(progress == ProgressListener.NONE ? 1000 : 500,
                             TimeUnit.MILLISECONDS).getAllAccumulatorResults();
-                    trace.subtasks(subtaskFigures(metrics));
+                    trace.subtasks(subtaskFigures(accumulators));
                     return accumulators;
                 } catch (TimeoutException notYet) {
                     long done = metrics.sum("embed", "rowsEmbedded", "rowsRejected").orElse(0);
@@ -72,26 +73,29 @@ public final class JobExecution {
     }
 
     /** The embedding subtasks' own figures from their accumulators: rows, seconds embedding and waiting for input. */
-    private static List<Map<String, Object>> subtaskFigures(JobMetrics metrics) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        List<Map<String, String>> subtasks = metrics.subtaskAccumulators("embed");
-        for (int i = 0; i < subtasks.size(); i++) {
-            Map<String, String> acc = subtasks.get(i);
-            Map<String, Object> figures = new LinkedHashMap<>();
-            figures.put("subtask", i);
-            figures.put("rows", number(acc, "rows"));
-            figures.put("embedSeconds", Math.round(number(acc, "embedNanos") / 1e6) / 1000.0);
-            figures.put("inputWaitSeconds", Math.round(number(acc, "inputWaitNanos") / 1e6) / 1000.0);
-            out.add(figures);
+    static List<Map<String, Object>> subtaskFigures(Map<String, Object> accumulators) {
+        Map<Integer, Map<String, Object>> bySubtask = new TreeMap<>();
+        String prefix = EmbedOperator.ACC_PREFIX + EmbedOperator.SUBTASK_PREFIX;
+        for (Map.Entry<String, Object> acc : accumulators.entrySet()) {
+            String[] parts = acc.getKey().startsWith(prefix) ? acc.getKey().substring(prefix.length()).split("\\.") : null;
+            if (parts == null || parts.length != 2 || !parts[0].matches("\\d{1,6}") || !(acc.getValue() instanceof Number n)) {
+                continue;
+            }
+            Map<String, Object> figures = bySubtask.computeIfAbsent(Integer.parseInt(parts[0]), i -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("subtask", i);
+                m.put("rows", 0L);
+                m.put("embedSeconds", 0.0);
+                m.put("inputWaitSeconds", 0.0);
+                return m;
+            });
+            switch (parts[1]) {
+                case "rows" -> figures.put("rows", n.longValue());
+                case "embedNanos" -> figures.put("embedSeconds", Math.round(n.longValue() / 1e6) / 1000.0);
+                case "inputWaitNanos" -> figures.put("inputWaitSeconds", Math.round(n.longValue() / 1e6) / 1000.0);
+                default -> { }
+            }
         }
-        return out;
-    }
-
-    private static long number(Map<String, String> accumulators, String name) {
-        try {
-            return Long.parseLong(accumulators.getOrDefault(EmbedOperator.ACC_PREFIX + name, "0"));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return new ArrayList<>(bySubtask.values());
     }
 }

@@ -10,9 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 
 /** Reads a running job's operator counters through Flink's REST API (summed over subtasks). */
 public final class JobMetrics {
@@ -93,37 +91,6 @@ public final class JobMetrics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return OptionalLong.empty();
-        }
-    }
-
-    /**
-     * The user accumulators of each subtask of the vertex whose name contains {@code vertexName}, by subtask
-     * index (name to value as Flink prints it); also for a finished job. Empty when the job, the vertex or
-     * the REST API is not there.
-     */
-    public List<Map<String, String>> subtaskAccumulators(String vertexName) {
-        try {
-            for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-                if (!vertex.path("name").asText().contains(vertexName)) {
-                    continue;
-                }
-                JsonNode info = get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/accumulators");
-                Map<Integer, Map<String, String>> bySubtask = new TreeMap<>();
-                for (JsonNode subtask : info.path("subtasks")) {
-                    Map<String, String> values = new TreeMap<>();
-                    for (JsonNode acc : subtask.path("user-accumulators")) {
-                        values.put(acc.path("name").asText(), acc.path("value").asText());
-                    }
-                    bySubtask.put(subtask.path("subtask").asInt(), values);
-                }
-                return new ArrayList<>(bySubtask.values());
-            }
-            return List.of();
-        } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
         }
     }
 

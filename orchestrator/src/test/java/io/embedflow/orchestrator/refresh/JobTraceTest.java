@@ -63,4 +63,14 @@ class JobTraceTest {
         assertThat(m.get("timeline")).isEqualTo(List.of(List.of(0.0, 0L), List.of(1.0, 100L)));
         assertThat((List<?>) m.get("subtasks")).hasSize(2);
     }
+
+    @Test
+    void eachSubtasksFiguresComeFromItsOwnAccumulators() {
+        Map<String, Object> accumulators = Map.of("embedflow.rows", 100L, "embedflow.subtask.1.rows", 40L,
+                "embedflow.subtask.1.embedNanos", 2_000_000_000L, "embedflow.subtask.0.rows", 60L,
+                "embedflow.subtask.0.inputWaitNanos", 250_000_000L, "embedflow.subtask.x.rows", 5L, "other", 1L);
+        assertThat(JobExecution.subtaskFigures(accumulators)).containsExactly(
+                Map.of("subtask", 0, "rows", 60L, "embedSeconds", 0.0, "inputWaitSeconds", 0.25),
+                Map.of("subtask", 1, "rows", 40L, "embedSeconds", 2.0, "inputWaitSeconds", 0.0));
+    }
 }
