@@ -15,6 +15,7 @@ import io.embedflow.orchestrator.metadata.RunIds;
 import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
 import io.embedflow.orchestrator.registry.ModelRef;
+import io.embedflow.orchestrator.report.Reports;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -70,45 +71,58 @@ final class BlessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Gates.parseAll(gates);   // a malformed gate fails before any evaluation
         try (EmbedflowHome home = main.openHome(); EmbeddedFlink flink = EmbeddedFlink.start(options.parallelism)) {
-            ModelVersion version = home.registry().resolve(ModelRef.parse(candidate));
-            Optional<Alias> current = home.metadata().findAlias(version.name(), alias);
-            EvalRunner runner = new EvalRunner(home.metadata(), home.registry(), home.root());
-            EvalRunner.Evaluation candidateEval = runner.evaluate(version.ref(), options.request(), flink,
-                    options.progress(version.ref()));
-            String baseline = current.map(a -> version.name() + "/" + a.version()).orElse(null);
-            EvalRunner.Evaluation baselineEval = baseline != null
-                    ? runner.evaluate(baseline, options.request(), flink, options.progress(baseline))
-                    : null;
-            GateDecision decision = Gates.evaluate(gates, candidateEval.metrics(),
-                    baselineEval == null ? Map.of() : baselineEval.metrics());
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("decision", decision.passed() ? "promoted" : "rejected");
-            details.put("gates", decision);
-            details.put("candidate", Map.of("model", version.ref(), "eval", candidateEval.run().id(),
-                    "metrics", candidateEval.metrics()));
-            if (baselineEval != null) {
-                details.put("baseline", Map.of("model", baselineEval.model().ref(), "eval", baselineEval.run().id(),
-                        "metrics", baselineEval.metrics()));
+            Instant since = Instant.now();
+            try {
+                return bless(home, flink);
+            } finally {
+                Reports.of(home).writeEnded(since);
             }
-            String detailsJson = JSON.writeValueAsString(details);
-            String runId = RunIds.newId();
-            RunRecord run = RunRecord.started(runId, "bless", version.ref(), version.snapshotId(), null, options.pairs,
-                    version.name() + "@" + alias, detailsJson, CodeVersion.current(), Instant.now());
-            AliasMove move = null;
-            if (decision.passed()) {
-                move = home.registry().moveAlias(version.name(), alias, ModelRef.of(version.name(), version.version()),
-                        current.map(Alias::version).orElse(null), "bless", "passed " + gates.size() + " gate(s); run " + runId,
-                        detailsJson);
-                run = run.finished(RunStatus.SUCCEEDED, 0, 0, 0, 0, Instant.now(), null);
-            } else {
-                run = run.finished(RunStatus.FAILED, 0, 0, 0, 0, Instant.now(), "gates failed: "
-                        + String.join("; ", decision.failures().stream().map(GateResult::explanation).toList()));
-            }
-            home.metadata().insertRun(run);
-            home.metadata().saveRunMetrics(runId, detailsJson);
-            print(spec.commandLine().getOut(), version, current, decision, move, runId);
-            return decision.passed() ? 0 : REJECTED;
         }
+    }
+
+    /** Evaluates both models, decides, records the decision as a run, and moves the alias if every gate passed. */
+    private int bless(EmbedflowHome home, EmbeddedFlink flink) throws Exception {
+        ModelVersion version = home.registry().resolve(ModelRef.parse(candidate));
+        Optional<Alias> current = home.metadata().findAlias(version.name(), alias);
+        EvalRunner runner = new EvalRunner(home.metadata(), home.registry(), home.root());
+        EvalRunner.Evaluation candidateEval = runner.evaluate(version.ref(), options.request(), flink,
+                options.progress(version.ref()));
+        String baseline = current.map(a -> version.name() + "/" + a.version()).orElse(null);
+        EvalRunner.Evaluation baselineEval = baseline != null
+                ? runner.evaluate(baseline, options.request(), flink, options.progress(baseline))
+                : null;
+        GateDecision decision = Gates.evaluate(gates, candidateEval.metrics(),
+                baselineEval == null ? Map.of() : baselineEval.metrics());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("decision", decision.passed() ? "promoted" : "rejected");
+        details.put("gates", decision);
+        details.put("candidate", Map.of("model", version.ref(), "eval", candidateEval.run().id(),
+                "metrics", candidateEval.metrics()));
+        if (baselineEval != null) {
+            details.put("baseline", Map.of("model", baselineEval.model().ref(), "eval", baselineEval.run().id(),
+                    "metrics", baselineEval.metrics()));
+        }
+        String detailsJson = JSON.writeValueAsString(details);
+        String runId = RunIds.newId();
+        RunRecord run = RunRecord.started(runId, "bless", version.ref(), version.snapshotId(), null, options.pairs,
+                version.name() + "@" + alias, detailsJson, CodeVersion.current(), Instant.now());
+        AliasMove move = null;
+        if (decision.passed()) {
+            move = home.registry().moveAlias(version.name(), alias, ModelRef.of(version.name(), version.version()),
+                    current.map(Alias::version).orElse(null), "bless", "passed " + gates.size() + " gate(s); run " + runId,
+                    detailsJson);
+            run = run.finished(RunStatus.SUCCEEDED, 0, 0, 0, 0, Instant.now(), null);
+        } else {
+            run = run.finished(RunStatus.FAILED, 0, 0, 0, 0, Instant.now(), "gates failed: "
+                    + String.join("; ", decision.failures().stream().map(GateResult::explanation).toList()));
+        }
+        home.metadata().insertRun(run);
+        home.metadata().saveRunMetrics(runId, detailsJson);
+        print(spec.commandLine().getOut(), version, current, decision, move, runId);
+        if (!json) {
+            spec.commandLine().getOut().printf("report %s%n", Reports.path(home.root(), runId));
+        }
+        return decision.passed() ? 0 : REJECTED;
     }
 
     private void print(PrintWriter out, ModelVersion version, Optional<Alias> current, GateDecision decision, AliasMove move,

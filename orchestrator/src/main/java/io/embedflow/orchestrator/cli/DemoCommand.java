@@ -67,10 +67,10 @@ final class DemoCommand implements Callable<Integer> {
                     false, Map.of(), true, null);
             RefreshRunner.Outcome outcome;
             try (EmbeddedFlink flink = EmbeddedFlink.start(parallelism)) {
-                outcome = new RefreshRunner(home.metadata(), home.registry())
-                        .run(request, flink, ProgressBarListener.create(progress, noProgress));
+                outcome = CommandReports.around(home, () -> new RefreshRunner(home.metadata(), home.registry())
+                        .run(request, flink, ProgressBarListener.create(progress, noProgress)));
             }
-            EmbedCommand.print(out, outcome);
+            EmbedCommand.print(out, outcome, home.root());
             out.printf("%nnext: embedflow runs show %s%n", outcome.run().id());
         }
         return 0;

@@ -4,6 +4,7 @@ import io.embedflow.flink.refresh.RefreshOptions;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.refresh.RefreshRequest;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
+import io.embedflow.orchestrator.report.Reports;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.RemoteFlink;
@@ -115,9 +116,9 @@ final class EmbedCommand implements Callable<Integer> {
         try (EmbedflowHome home = main.openHome();
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
                         : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {
-            RefreshRunner.Outcome outcome = new RefreshRunner(home.metadata(), home.registry())
-                    .run(request, target, ProgressBarListener.create(progress, noProgress));
-            print(spec.commandLine().getOut(), outcome);
+            RefreshRunner.Outcome outcome = CommandReports.around(home, () -> new RefreshRunner(home.metadata(),
+                    home.registry()).run(request, target, ProgressBarListener.create(progress, noProgress)));
+            print(spec.commandLine().getOut(), outcome, home.root());
         }
         return 0;
     }
@@ -129,6 +130,14 @@ final class EmbedCommand implements Callable<Integer> {
             throw new io.embedflow.orchestrator.OrchestratorException("--flink needs --job-jar (the shaded pipeline jar)");
         }
         return Path.of(jar);
+    }
+
+    /** Prints the outcome and, when the refresh ran, where its report is. */
+    static void print(PrintWriter out, RefreshRunner.Outcome outcome, Path home) {
+        print(out, outcome);
+        if (!outcome.skipped()) {
+            out.printf("report     %s%n", Reports.path(home, outcome.run().id()));
+        }
     }
 
     static void print(PrintWriter out, RefreshRunner.Outcome outcome) {

@@ -7,8 +7,11 @@ import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.eval.BootstrapResult;
 import io.embedflow.orchestrator.eval.EvalRunner;
 import io.embedflow.orchestrator.eval.PairedBootstrap;
+import io.embedflow.orchestrator.report.ModelComparison;
+import io.embedflow.orchestrator.report.Reports;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,26 +70,48 @@ final class EvalCommand implements Callable<Integer> {
             throw new OrchestratorException("--models takes two models, A,B; got " + refs);
         }
         List<EvalRunner.Evaluation> evaluations = new ArrayList<>();
+        Map<String, BootstrapResult> comparison = new LinkedHashMap<>();
+        Path report;
         try (EmbedflowHome home = main.openHome(); EmbeddedFlink flink = EmbeddedFlink.start(options.parallelism)) {
             EvalRunner runner = new EvalRunner(home.metadata(), home.registry(), home.root());
-            for (String ref : refs) {
-                evaluations.add(runner.evaluate(ref, options.request(), flink, options.progress(ref)));
-            }
-        }
-        Map<String, BootstrapResult> comparison = new LinkedHashMap<>();
-        if (evaluations.size() == 2) {
-            PairedBootstrap bootstrap = PairedBootstrap.defaults().withResamples(resamples).withConfidence(confidence);
-            for (String metric : evaluations.get(0).ranking().means().keySet()) {
-                comparison.put(metric, bootstrap.compare(evaluations.get(0).ranking(), evaluations.get(1).ranking(), metric));
+            CommandReports.around(home, () -> {
+                for (String ref : refs) {
+                    evaluations.add(runner.evaluate(ref, options.request(), flink, options.progress(ref)));
+                }
+                return null;
+            });
+            if (evaluations.size() == 2) {
+                PairedBootstrap bootstrap = PairedBootstrap.defaults().withResamples(resamples).withConfidence(confidence);
+                for (String metric : evaluations.get(0).ranking().means().keySet()) {
+                    comparison.put(metric, bootstrap.compare(evaluations.get(0).ranking(), evaluations.get(1).ranking(), metric));
+                }
+                report = writeComparison(home, ModelComparison.of(evaluations.get(0), evaluations.get(1), comparison));
+            } else {
+                report = Reports.path(home.root(), evaluations.get(0).run().id());
             }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(JSON.writeValueAsString(toJson(evaluations, comparison)));
+            Map<String, Object> all = toJson(evaluations, comparison);
+            all.put("report", report == null ? null : report.toString());
+            out.println(JSON.writeValueAsString(all));
         } else {
             print(out, evaluations, comparison);
+            if (report != null) {
+                out.printf("%s %s%n", evaluations.size() == 2 ? "comparison report" : "report", report);
+            }
         }
         return 0;
+    }
+
+    /** The comparison's report, or null, with a warning, when it cannot be written: the evaluations stand without it. */
+    private Path writeComparison(EmbedflowHome home, ModelComparison comparison) {
+        try {
+            return Reports.of(home).writeComparison(comparison);
+        } catch (OrchestratorException e) {
+            spec.commandLine().getErr().println("warning: the comparison report was not written: " + e.getMessage());
+            return null;
+        }
     }
 
     static Map<String, Object> toJson(List<EvalRunner.Evaluation> evaluations, Map<String, BootstrapResult> comparison) {

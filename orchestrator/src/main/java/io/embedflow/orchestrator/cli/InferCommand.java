@@ -3,6 +3,7 @@ package io.embedflow.orchestrator.cli;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.infer.InferRequest;
 import io.embedflow.orchestrator.infer.RetrievalRunner;
+import io.embedflow.orchestrator.report.Reports;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.RemoteFlink;
@@ -79,8 +80,8 @@ final class InferCommand implements Callable<Integer> {
         try (EmbedflowHome home = main.openHome();
                 FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
                         : new RemoteFlink(flink, jobJar != null ? jobJar : EmbedCommand.defaultJobJar())) {
-            RetrievalRunner.Outcome outcome = new RetrievalRunner(home.metadata(), home.registry())
-                    .run(request, target, ProgressBarListener.create(progress, noProgress));
+            RetrievalRunner.Outcome outcome = CommandReports.around(home, () -> new RetrievalRunner(home.metadata(),
+                    home.registry()).run(request, target, ProgressBarListener.create(progress, noProgress)));
             PrintWriter out = spec.commandLine().getOut();
             var m = outcome.metrics();
             out.printf("predictions %s%n", outcome.run().outputPath());
@@ -90,6 +91,7 @@ final class InferCommand implements Callable<Integer> {
                     m.get("corpusRowsScanned"));
             out.printf("queries     %s answered (top %d), %d rejected; %s queries/s%n", m.get("queries"), k,
                     outcome.manifest().rejectedCount(), m.get("queriesPerSecond"));
+            out.printf("report      %s%n", Reports.path(home.root(), outcome.run().id()));
         }
         return 0;
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code embedflow runs [show ID]}: the run records. */
 @Command(name = "runs", mixinStandardHelpOptions = true, description = "List runs, newest first.",
-        subcommands = {RunsCommand.Show.class, RunsCommand.Replay.class, RunsCommand.Cancel.class})
+        subcommands = {RunsCommand.Show.class, RunsCommand.Replay.class, RunsCommand.Cancel.class, RunsCommand.Report.class})
 final class RunsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -116,6 +116,31 @@ final class RunsCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Print the path of a run's HTML report (id or unique prefix), writing it first if it is missing "
+                    + "(runs from before reports existed) or --rewrite is given.")
+    static final class Report implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--rewrite", description = "Write the report again from what is known now.")
+        boolean rewrite;
+
+        @Override
+        public Integer call() {
+            try (EmbedflowHome home = parent.main.openHome()) {
+                var reports = io.embedflow.orchestrator.report.Reports.of(home);
+                spec.commandLine().getOut().println(rewrite ? reports.write(id) : reports.ensure(id));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = "Re-run a finished or failed refresh with the same model snapshot, data snapshot, configuration "
                     + "and code version; refused, naming what changed, if any of them did.")
@@ -144,10 +169,10 @@ final class RunsCommand implements Callable<Integer> {
                 var prepared = new io.embedflow.orchestrator.refresh.Replays(home.metadata(), home.registry(), home.snapshots())
                         .prepare(id, output, io.embedflow.orchestrator.CodeVersion.current());
                 try (var flink = io.embedflow.orchestrator.submit.EmbeddedFlink.start(prepared.request().parallelism())) {
-                    var outcome = new io.embedflow.orchestrator.refresh.RefreshRunner(home.metadata(), home.registry())
-                            .run(prepared.request(), prepared.version(), prepared.snapshot(), flink,
-                                    ProgressBarListener.create(progress, noProgress));
-                    EmbedCommand.print(spec.commandLine().getOut(), outcome);
+                    var outcome = CommandReports.around(home, () -> new io.embedflow.orchestrator.refresh.RefreshRunner(
+                            home.metadata(), home.registry()).run(prepared.request(), prepared.version(), prepared.snapshot(),
+                                    flink, ProgressBarListener.create(progress, noProgress)));
+                    EmbedCommand.print(spec.commandLine().getOut(), outcome, home.root());
                     spec.commandLine().getOut().printf("replay of %s%n", prepared.original().id());
                 }
             }

@@ -153,8 +153,8 @@ final class ServeCommand implements Callable<Integer> {
             OrchestratorMetrics metrics = new OrchestratorMetrics(home.metadata());
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
-                    new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target, home.metadata()), capacity,
-                    Clock.systemUTC(), metrics);
+                    CommandReports.reporting(home, new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target,
+                            home.metadata())), capacity, Clock.systemUTC(), metrics);
             metrics.watch(daemon::status);
             http = StatusServer.builder().setAddress(bind, port).setToken(token)
                     .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))

@@ -1,6 +1,7 @@
 package io.embedflow.orchestrator.cli;
 
 import io.embedflow.orchestrator.EmbedflowHome;
+import io.embedflow.orchestrator.report.Reports;
 import io.embedflow.orchestrator.train.RetrievalMetrics;
 import io.embedflow.orchestrator.train.TrainRequest;
 import io.embedflow.orchestrator.train.TrainRunner;
@@ -101,9 +102,10 @@ final class TrainCommand implements Callable<Integer> {
                 devicesPerWorker, device, memoryPerWorker, steps, batch, learningRate, temperature, checkpointEvery, heldOut,
                 restartBudget, joinTimeout, workerEnv);
         try (EmbedflowHome home = main.openHome()) {
-            TrainRunner.Outcome outcome = new TrainRunner(home.metadata(), home.registry(), home.root(), home.storeLocation())
-                    .run(request, progress(this.progress, noProgress));
+            TrainRunner.Outcome outcome = CommandReports.around(home, () -> new TrainRunner(home.metadata(), home.registry(),
+                    home.root(), home.storeLocation()).run(request, progress(this.progress, noProgress)));
             print(spec.commandLine().getOut(), outcome);
+            spec.commandLine().getOut().printf("report     %s%n", Reports.path(home.root(), outcome.run().id()));
         }
         return 0;
     }

@@ -17,6 +17,7 @@ import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.metadata.RunStatus;
 import io.embedflow.orchestrator.refresh.DataSnapshotJson;
 import io.embedflow.orchestrator.refresh.JobExecution;
+import io.embedflow.orchestrator.refresh.JobTrace;
 import io.embedflow.orchestrator.refresh.ProgressListener;
 import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
@@ -78,9 +79,11 @@ public final class RetrievalRunner {
         run = run.withDataSnapshotId(plan.snapshot().id()).withCounts(plan.totalRows(), 0, 0, 0);
         metadata.insertRun(run);
         progress.planned(plan.totalRows());
+        JobTrace trace = JobTrace.start();
         try {
             Map<String, Object> accumulators = JobExecution.run(env -> RetrievalJob.define(env, spec),
-                    RetrievalJob.jobName(spec), target, progress);
+                    RetrievalJob.jobName(spec), target, progress, trace);
+            trace.sample(plan.totalRows());
             TableManifest manifest;
             try (TableLocation table = TableLocation.open(request.output(), S3Settings.fromEnvironment())) {
                 manifest = table.readManifest();
@@ -98,6 +101,7 @@ public final class RetrievalRunner {
             metrics.put("corpusRowsScanned", count(accumulators, "corpusRowsScanned"));
             metrics.put("searchSeconds", Math.round(count(accumulators, "searchNanos") / 1e6) / 1000.0);
             metrics.put("embedSeconds", Math.round(count(accumulators, "embedNanos") / 1e6) / 1000.0);
+            metrics.putAll(trace.toMetrics());
             metadata.saveRunMetrics(runId, toJson(metrics));
             return new Outcome(run, manifest, metrics);
         } catch (RuntimeException e) {
@@ -107,6 +111,11 @@ public final class RetrievalRunner {
                 e.addSuppressed(cleanup);
             }
             metadata.updateRun(run.failed(e.getMessage(), Instant.now()));
+            try {
+                metadata.saveRunMetrics(runId, toJson(trace.toMetrics()));
+            } catch (RuntimeException unsaved) {
+                e.addSuppressed(unsaved);
+            }
             throw e instanceof OrchestratorException o ? o : new OrchestratorException(e.getMessage(), e);
         } finally {
             progress.finished();

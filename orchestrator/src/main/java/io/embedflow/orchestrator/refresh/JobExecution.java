@@ -1,9 +1,14 @@
 package io.embedflow.orchestrator.refresh;
 
+import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.JobMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +29,16 @@ public final class JobExecution {
      */
     public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
             ProgressListener progress) {
+        return run(define, jobName, target, progress, JobTrace.start());
+    }
+
+    /**
+     * As {@link #run(Consumer, String, FlinkTarget, ProgressListener)}, recording the rows done about once a
+     * second into {@code trace} while the job runs (whether or not anyone shows progress), and the embedding
+     * subtasks' own figures from the job's accumulators once it finished.
+     */
+    public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
+            ProgressListener progress, JobTrace trace) {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
         define.accept(env);
         JobClient client;
@@ -38,14 +53,14 @@ public final class JobExecution {
         try {
             while (true) {
                 try {
-                    return result.get(progress == ProgressListener.NONE ? 5000 : 500, TimeUnit.MILLISECONDS)
-                            .getAllAccumulatorResults();
+                    Map<String, Object> accumulators = result.get(progress == ProgressListener.NONE ? 1000 : 500,
+                            TimeUnit.MILLISECONDS).getAllAccumulatorResults();
+                    trace.subtasks(subtaskFigures(accumulators));
+                    return accumulators;
                 } catch (TimeoutException notYet) {
-                    if (progress != ProgressListener.NONE) {
-                        long embedded = metrics.counter("embed", "rowsEmbedded").orElse(0);
-                        long rejected = metrics.counter("embed", "rowsRejected").orElse(0);
-                        progress.progress(embedded + rejected);
-                    }
+                    long done = metrics.sum("embed", "rowsEmbedded", "rowsRejected").orElse(0);
+                    trace.sample(done);
+                    progress.progress(done);
                 }
             }
         } catch (InterruptedException e) {
@@ -55,5 +70,32 @@ public final class JobExecution {
         } catch (ExecutionException e) {
             throw new OrchestratorException(Failures.describe(e), e);
         }
+    }
+
+    /** The embedding subtasks' own figures from their accumulators: rows, seconds embedding and waiting for input. */
+    static List<Map<String, Object>> subtaskFigures(Map<String, Object> accumulators) {
+        Map<Integer, Map<String, Object>> bySubtask = new TreeMap<>();
+        String prefix = EmbedOperator.ACC_PREFIX + EmbedOperator.SUBTASK_PREFIX;
+        for (Map.Entry<String, Object> acc : accumulators.entrySet()) {
+            String[] parts = acc.getKey().startsWith(prefix) ? acc.getKey().substring(prefix.length()).split("\\.") : null;
+            if (parts == null || parts.length != 2 || !parts[0].matches("\\d{1,6}") || !(acc.getValue() instanceof Number n)) {
+                continue;
+            }
+            Map<String, Object> figures = bySubtask.computeIfAbsent(Integer.parseInt(parts[0]), i -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("subtask", i);
+                m.put("rows", 0L);
+                m.put("embedSeconds", 0.0);
+                m.put("inputWaitSeconds", 0.0);
+                return m;
+            });
+            switch (parts[1]) {
+                case "rows" -> figures.put("rows", n.longValue());
+                case "embedNanos" -> figures.put("embedSeconds", Math.round(n.longValue() / 1e6) / 1000.0);
+                case "inputWaitNanos" -> figures.put("inputWaitSeconds", Math.round(n.longValue() / 1e6) / 1000.0);
+                default -> { }
+            }
+        }
+        return new ArrayList<>(bySubtask.values());
     }
 }

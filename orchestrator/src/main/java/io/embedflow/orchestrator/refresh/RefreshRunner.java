@@ -121,14 +121,17 @@ public final class RefreshRunner {
         metadata.insertRun(run);
         ProgressListener watched = new RecordedProgress(progress, metadata, runId, Clock.systemUTC(), PROGRESS_RECORD_INTERVAL);
         watched.planned(spec.plan().totalRows());
+        JobTrace trace = JobTrace.start();
         try {
-            Map<String, Object> accumulators = execute(spec, target, watched);
+            Map<String, Object> accumulators = execute(spec, target, watched, trace);
             progress.progress(spec.plan().totalRows());
+            trace.sample(spec.plan().totalRows());
             TableManifest manifest = versioned != null ? versioned.commit(runId) : TableManifest.read(spec.output());
             run = run.finished(RunStatus.SUCCEEDED, spec.plan().totalRows(), manifest.rowCount(), manifest.rejectedCount(),
                     manifest.truncatedCount(), Instant.now(), null);
             metadata.updateRun(run);
             Map<String, Object> measured = RunMetrics.of(accumulators, run.duration());
+            measured.putAll(trace.toMetrics());
             metadata.saveRunMetrics(run.id(), toJson(measured));
             return new Outcome(run, manifest, false, measured);
         } catch (RuntimeException e) {
@@ -139,6 +142,7 @@ public final class RefreshRunner {
                 e.addSuppressed(cleanup);
             }
             metadata.updateRun(run.failed(reason, Instant.now()));
+            saveTrace(run.id(), trace, e);
             throw new OrchestratorException(reason, e);
         } finally {
             watched.finished();
@@ -183,9 +187,19 @@ public final class RefreshRunner {
     }
 
     /** Runs the job to its end and returns its accumulators. */
-    private static Map<String, Object> execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress) {
+    private static Map<String, Object> execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress,
+            JobTrace trace) {
         return JobExecution.run(env -> EmbeddingRefreshJob.define(env, spec), EmbeddingRefreshJob.jobName(spec), target,
-                progress);
+                progress, trace);
+    }
+
+    /** Keeps what a failed run's job did before it failed, for its report; a failure to keep it goes with {@code failure}. */
+    private void saveTrace(String runId, JobTrace trace, RuntimeException failure) {
+        try {
+            metadata.saveRunMetrics(runId, toJson(trace.toMetrics()));
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static String toJson(Object options) {

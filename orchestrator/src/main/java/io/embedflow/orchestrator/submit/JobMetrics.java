@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /** Reads a running job's operator counters through Flink's REST API (summed over subtasks). */
@@ -44,6 +46,44 @@ public final class JobMetrics {
                         }
                     }
                 }
+            }
+            return OptionalLong.empty();
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * The sum of the counters {@code metrics} of the vertex whose name contains {@code vertexName}, each summed
+     * over subtasks, read in one request once the vertex is found; empty while none of them is there yet.
+     */
+    public OptionalLong sum(String vertexName, String... metrics) {
+        try {
+            for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+                if (!vertex.path("name").asText().contains(vertexName)) {
+                    continue;
+                }
+                String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+                List<String> ids = new ArrayList<>();
+                for (JsonNode m : get(base)) {
+                    String id = m.path("id").asText();
+                    for (String metric : metrics) {
+                        if (id.endsWith("." + metric)) {
+                            ids.add(id);
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    return OptionalLong.empty();
+                }
+                long total = 0;
+                for (JsonNode value : get(base + "?get=" + String.join(",", ids) + "&agg=sum")) {
+                    total += (long) value.path("sum").asDouble();
+                }
+                return OptionalLong.of(total);
             }
             return OptionalLong.empty();
         } catch (IOException e) {

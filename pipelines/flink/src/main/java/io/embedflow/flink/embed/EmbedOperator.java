@@ -37,7 +37,8 @@ import org.apache.flink.util.OutputTag;
  * operator opened), {@code tokenizeMillis}, {@code rowsRejected}, {@code rowsTruncated}; the names a
  * Prometheus reporter gives them are in docs/metrics.md.
  * The same figures, summed over subtasks, are job accumulators named {@code embedflow.*}, with the
- * source's {@code bytesRead} and {@code readWaitNanos}, which arrive on each shard's first row.
+ * source's {@code bytesRead} and {@code readWaitNanos}, which arrive on each shard's first row; each
+ * subtask also adds its own rows and times ({@link #SUBTASK_PREFIX}).
  */
 public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         implements OneInputStreamOperator<TextRow, EmbeddedRow>, BoundedOneInput {
@@ -46,6 +47,11 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     public static final OutputTag<RejectedRecord> REJECTED = new OutputTag<>("rejected") {};
     /** Accumulator names (job-wide sums), read back by the orchestrator for the run record. */
     public static final String ACC_PREFIX = "embedflow.";
+    /**
+     * After {@link #ACC_PREFIX}: each subtask's own {@code rows}, {@code embedNanos} and {@code inputWaitNanos},
+     * as {@code subtask.<index>.<name>}.
+     */
+    public static final String SUBTASK_PREFIX = "subtask.";
 
     private final String modelDir;
     private final String device;
@@ -146,6 +152,11 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
         accumulate("embedNanos", total);
         accumulate("bytesRead", bytesRead);
         accumulate("readWaitNanos", readWaitNanos);
+        // this subtask's own share, under names no other subtask adds to
+        String subtask = SUBTASK_PREFIX + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + ".";
+        accumulate(subtask + "rows", s.rows());
+        accumulate(subtask + "embedNanos", total);
+        accumulate(subtask + "inputWaitNanos", s.inputWaitNanos());
     }
 
     private void accumulate(String name, long value) {
