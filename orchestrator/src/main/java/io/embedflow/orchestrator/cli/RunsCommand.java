@@ -131,11 +131,22 @@ final class RunsCommand implements Callable<Integer> {
         @Option(names = "--rewrite", description = "Write the report again from what is known now.")
         boolean rewrite;
 
+        @Option(names = "--json", description = "Print as JSON: the run id and the report's path.")
+        boolean json;
+
         @Override
         public Integer call() {
             try (EmbedflowHome home = parent.main.openHome()) {
                 var reports = io.embedflow.orchestrator.report.Reports.of(home);
-                spec.commandLine().getOut().println(rewrite ? reports.write(id) : reports.ensure(id));
+                var path = rewrite ? reports.write(id) : reports.ensure(id);
+                if (json) {
+                    var view = new java.util.LinkedHashMap<String, Object>();
+                    view.put("run", id);
+                    view.put("report", path.toString());
+                    Json.print(spec.commandLine().getOut(), view);
+                } else {
+                    spec.commandLine().getOut().println(path);
+                }
             }
             return 0;
         }
