@@ -24,9 +24,14 @@ final class ReportFiles {
         this.directory = directory.toAbsolutePath().normalize();
     }
 
+    /** Whether {@code fileName} can name a report: a plain {@code <run id>.html}. */
+    static boolean isReportName(String fileName) {
+        return fileName != null && NAME.matcher(fileName).matches() && !fileName.contains("..");
+    }
+
     /** The report file named {@code fileName}, when it is a report name and such a file exists. */
     Optional<Path> resolve(String fileName) {
-        if (fileName == null || !NAME.matcher(fileName).matches() || fileName.contains("..")) {
+        if (!isReportName(fileName)) {
             return Optional.empty();
         }
         Path file = directory.resolve(fileName).normalize();

@@ -145,7 +145,9 @@ final class UiApi {
     }
 
     private UiViews.Run view(RunRecord r, Instant now) {
-        return UiViews.Run.of(r, now, reports.linkFor(r.id()).orElse(null));
+        // a finished run's report is written on request if it is missing
+        return UiViews.Run.of(r, now, reports.linkFor(r.id())
+                .orElse(r.status().isTerminal() ? ReportFiles.PATH + r.id() + ".html" : null));
     }
 
     private static UiViews.Spec spec(ScheduledSpec s, SpecState state, List<TriggerFiring> last, Instant now) {

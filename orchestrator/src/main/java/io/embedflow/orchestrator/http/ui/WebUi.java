@@ -5,6 +5,7 @@ import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.http.Html;
 import io.embedflow.orchestrator.http.HttpRoutes;
 import io.embedflow.orchestrator.http.StatusServer;
+import io.embedflow.orchestrator.report.Reports;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -58,13 +60,15 @@ public final class WebUi implements HttpRoutes {
 
     private final UiApi api;
     private final ReportFiles reports;
+    private final Function<String, Optional<Path>> writeReport;
     private final Supplier<?> queue;
     private final byte[] shell;
     private final Map<String, Asset> assets;
 
-    private WebUi(UiApi api, ReportFiles reports, Supplier<?> queue) {
+    private WebUi(UiApi api, ReportFiles reports, Function<String, Optional<Path>> writeReport, Supplier<?> queue) {
         this.api = api;
         this.reports = reports;
+        this.writeReport = writeReport;
         this.queue = queue;
         this.shell = resource("page.html");
         this.assets = Map.of(
@@ -80,7 +84,12 @@ public final class WebUi implements HttpRoutes {
      */
     public static WebUi of(EmbedflowHome home, Supplier<?> queue, Clock clock) {
         ReportFiles reports = new ReportFiles(home.root().resolve("reports"));
-        return new WebUi(new UiApi(home, reports, clock), reports, Objects.requireNonNull(queue, "queue"));
+        Reports writer = Reports.of(home);
+        // a finished run whose report was never written (older runs, a daemon that stopped first) gets it on request
+        Function<String, Optional<Path>> writeReport = runId -> home.metadata().findRun(runId)
+                .filter(r -> r.id().equals(runId) && r.status().isTerminal())
+                .map(r -> writer.ensure(r.id()));
+        return new WebUi(new UiApi(home, reports, clock), reports, writeReport, Objects.requireNonNull(queue, "queue"));
     }
 
     @Override
@@ -118,7 +127,9 @@ public final class WebUi implements HttpRoutes {
     }
 
     private void report(Context ctx) {
-        Path file = reports.resolve(ctx.pathParam("file")).orElseThrow(() -> new NotFoundResponse("no such report: " + ctx.path()));
+        String name = ctx.pathParam("file");
+        Path file = reports.resolve(name).or(() -> missingReport(name))
+                .orElseThrow(() -> new NotFoundResponse("no such report: " + ctx.path()));
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -127,6 +138,19 @@ public final class WebUi implements HttpRoutes {
         }
         ctx.contentType("text/html; charset=utf-8").header("Cache-Control", "no-cache")
                 .header("Content-Security-Policy", REPORT_POLICY).result(bytes);
+    }
+
+    /** Writes the report of a finished run that has none yet, and resolves it again. */
+    private Optional<Path> missingReport(String name) {
+        if (!ReportFiles.isReportName(name)) {
+            return Optional.empty();
+        }
+        try {
+            writeReport.apply(name.substring(0, name.length() - ".html".length()));
+        } catch (RuntimeException e) {
+            return Optional.empty();   // not a run, or its report cannot be written: the same 404
+        }
+        return reports.resolve(name);
     }
 
     private Optional<UiViews.RunDetail> runById(String id) {

@@ -220,6 +220,31 @@ class WebUiTest {
     }
 
     @Test
+    void aFinishedRunWithoutAReportGetsOneWrittenWhenItIsOpened() throws Exception {
+        RunRecord old = RunRecord.started("r-old", "refresh", "tiny/1", SNAP_A, DATA, "/in", table.toString(), "{}", "dev",
+                T0.minusSeconds(100));
+        home.metadata().insertRun(old);
+        home.metadata().updateRun(old.finished(RunStatus.SUCCEEDED, 10, 10, 0, 0, T0.minusSeconds(90), null));
+        Path reportFile = home.root().resolve("reports/r-old.html");
+        assertThat(reportFile).doesNotExist();
+
+        JsonNode runs = json("/api/runs");
+        JsonNode listed = null;
+        for (JsonNode r : runs) {
+            if (r.get("id").asText().equals("r-old")) {
+                listed = r;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("report").asText()).isEqualTo("/reports/r-old.html");
+        HttpResponse<String> report = get("/reports/r-old.html");
+        assertThat(report.statusCode()).isEqualTo(200);
+        assertThat(report.body()).contains("r-old");
+        assertThat(reportFile).exists();
+        assertThat(get("/reports/r-unknown.html").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void reportsAreServedFromTheReportDirectoryAndNothingOutsideIt() throws Exception {
         HttpResponse<String> report = get("/reports/r-done.html");
         assertThat(report.statusCode()).isEqualTo(200);
