@@ -1,12 +1,19 @@
 package io.embedflow.orchestrator.train;
 
 import io.embedflow.djl.train.TrainingPair;
+import io.embedflow.orchestrator.eval.QueryRanking;
+import io.embedflow.orchestrator.eval.RankingMetrics;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * How well a model finds each held-out query's positive among all held-out positives, by cosine
- * similarity: recall@1, recall@5 and MRR@10.
+ * similarity: recall@1, recall@5 and MRR@10 ({@link RankingMetrics}, ties ranked by position).
  */
 public record RetrievalMetrics(int queries, double recallAt1, double recallAt5, double mrrAt10) {
 
@@ -17,23 +24,21 @@ public record RetrievalMetrics(int queries, double recallAt1, double recallAt5, 
         }
         float[][] q = normalized(embed.apply(pairs.stream().map(TrainingPair::query).toList()));
         float[][] p = normalized(embed.apply(pairs.stream().map(TrainingPair::positive).toList()));
-        int hits1 = 0;
-        int hits5 = 0;
-        double rr = 0;
+        // each held-out positive is the corpus; query i's only relevant row is positive i
+        List<QueryRanking> rankings = new ArrayList<>();
         for (int i = 0; i < q.length; i++) {
-            double own = dot(q[i], p[i]);
-            int rank = 1;
+            double[] scores = new double[p.length];
             for (int j = 0; j < p.length; j++) {
-                if (j != i && (dot(q[i], p[j]) > own || (dot(q[i], p[j]) == own && j < i))) {
-                    rank++;
-                }
+                scores[j] = dot(q[i], p[j]);
             }
-            hits1 += rank <= 1 ? 1 : 0;
-            hits5 += rank <= 5 ? 1 : 0;
-            rr += rank <= 10 ? 1.0 / rank : 0;
+            List<String> ranked = IntStream.range(0, p.length).boxed()
+                    .sorted(Comparator.<Integer>comparingDouble(j -> -scores[j]).thenComparingInt(j -> j))
+                    .limit(10).map(String::valueOf).toList();
+            rankings.add(new QueryRanking(String.valueOf(i), ranked, Set.of(String.valueOf(i))));
         }
-        int n = q.length;
-        return new RetrievalMetrics(n, round((double) hits1 / n), round((double) hits5 / n), round(rr / n));
+        Map<String, Double> means = RankingMetrics.evaluate(rankings, 1, 5, 10).means();
+        return new RetrievalMetrics(q.length, round(means.get("recall@1")), round(means.get("recall@5")),
+                round(means.get("mrr@10")));
     }
 
     private static float[][] normalized(float[][] vectors) {
