@@ -23,10 +23,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -99,8 +97,8 @@ public final class EmbeddingRefreshJob {
         DataStream<PartFile> carried = null;
         if (spec.incremental()) {
             // rows meet the base version's rows by id: unchanged ones are kept, the rest go on to the model
-            SingleOutputStreamOperator<TextRow> diff = rows.keyBy(new TextRowKey(idType), Types.STRING)
-                    .connect(baseRows(env, spec).keyBy(new BaseRowKey(idType), Types.STRING))
+            SingleOutputStreamOperator<TextRow> diff = rows.keyBy((TextRow r) -> idKey(idType, r.idLong, r.idString), Types.STRING)
+                    .connect(baseRows(env, spec).keyBy((BaseRow r) -> idKey(idType, r.idLong, r.idString), Types.STRING))
                     .process(new RowDiff(spec.relativeFiles(), spec.allowDuplicateIds()), TypeInformation.of(TextRow.class))
                     .setParallelism(p)
                     .name("diff-base-version");
@@ -159,7 +157,9 @@ public final class EmbeddingRefreshJob {
 
     /** Fails the job on a repeated id; emits nothing, but the committer waits for it. */
     public static DataStream<PartFile> duplicateIdCheck(DataStream<TextRow> rows, RefreshJobSpec spec) {
-        return rows.map(new ToIdRef(spec.plan().idType())).returns(IdRef.class).setParallelism(spec.parallelism()).name("ids")
+        IdType idType = spec.plan().idType();
+        return rows.map((TextRow r) -> new IdRef(idKey(idType, r.idLong, r.idString), r.fileIndex, r.rowInFile))
+                .returns(IdRef.class).setParallelism(spec.parallelism()).name("ids")
                 .keyBy(r -> r.id, Types.STRING)
                 .process(new DuplicateIdCheck(spec.relativeFiles()))
                 .returns(PartFile.class)
@@ -187,45 +187,8 @@ public final class EmbeddingRefreshJob {
                 .name("read-base-version");
     }
 
-    private static final class TextRowKey implements KeySelector<TextRow, String> {
-        private static final long serialVersionUID = 1L;
-        private final IdType idType;
-
-        TextRowKey(IdType idType) {
-            this.idType = idType;
-        }
-
-        @Override
-        public String getKey(TextRow row) {
-            return idType == IdType.STRING ? row.idString : Long.toString(row.idLong);
-        }
-    }
-
-    private static final class BaseRowKey implements KeySelector<BaseRow, String> {
-        private static final long serialVersionUID = 1L;
-        private final IdType idType;
-
-        BaseRowKey(IdType idType) {
-            this.idType = idType;
-        }
-
-        @Override
-        public String getKey(BaseRow row) {
-            return idType == IdType.STRING ? row.idString : Long.toString(row.idLong);
-        }
-    }
-
-    private static final class ToIdRef implements MapFunction<TextRow, IdRef> {
-        private static final long serialVersionUID = 1L;
-        private final IdType idType;
-
-        ToIdRef(IdType idType) {
-            this.idType = idType;
-        }
-
-        @Override
-        public IdRef map(TextRow row) {
-            return new IdRef(idType == IdType.STRING ? row.idString : Long.toString(row.idLong), row.fileIndex, row.rowInFile);
-        }
+    /** A row's id as the keyed steps compare it: the string id, or the decimal text of a numeric one. */
+    private static String idKey(IdType idType, long idLong, String idString) {
+        return idType == IdType.STRING ? idString : Long.toString(idLong);
     }
 }
