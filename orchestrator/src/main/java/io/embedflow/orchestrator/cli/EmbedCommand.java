@@ -5,9 +5,7 @@ import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.refresh.RefreshRequest;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
 import io.embedflow.orchestrator.report.Reports;
-import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
-import io.embedflow.orchestrator.submit.RemoteFlink;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -78,12 +77,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--allow-duplicate-ids", description = "Embed rows with repeated ids instead of failing.")
     boolean allowDuplicateIds;
 
-    @Option(names = "--flink", paramLabel = "URL",
-            description = "REST address of a Flink session cluster (default: an embedded MiniCluster).")
-    URI flink;
-
-    @Option(names = "--job-jar", paramLabel = "JAR", description = "Pipeline jar shipped to a remote --flink cluster.")
-    Path jobJar;
+    @Mixin
+    FlinkTargetOptions flink = new FlinkTargetOptions();
 
     @Option(names = "--job-option", paramLabel = "KEY=VALUE",
             description = "Further job option, e.g. embedflow.batch.max-rows=32 (repeatable).")
@@ -114,8 +109,7 @@ final class EmbedCommand implements Callable<Integer> {
                 allowDuplicateIds, jobOptions, force, null).withNewVersion(newVersion)
                 .withFullRefresh(fullRefresh);
         try (EmbedflowHome home = main.openHome();
-                FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
-                        : new RemoteFlink(flink, jobJar != null ? jobJar : defaultJobJar())) {
+                FlinkTarget target = flink.open(spec.commandLine(), parallelism)) {
             RefreshRunner.Outcome outcome = CommandReports.around(home, () -> new RefreshRunner(home.metadata(),
                     home.registry()).run(request, target, ProgressBarListener.create(progress, noProgress)));
             print(spec.commandLine().getOut(), outcome, home.root());

@@ -4,9 +4,7 @@ import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.infer.InferRequest;
 import io.embedflow.orchestrator.infer.RetrievalRunner;
 import io.embedflow.orchestrator.report.Reports;
-import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
-import io.embedflow.orchestrator.submit.RemoteFlink;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -57,12 +56,8 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--flink", paramLabel = "URL",
-            description = "REST address of a Flink session cluster (default: an embedded MiniCluster).")
-    URI flink;
-
-    @Option(names = "--job-jar", paramLabel = "JAR", description = "Pipeline jar shipped to a remote --flink cluster.")
-    Path jobJar;
+    @Mixin
+    FlinkTargetOptions flink = new FlinkTargetOptions();
 
     @Option(names = "--job-option", paramLabel = "KEY=VALUE", description = "Further job option (repeatable).")
     Map<String, String> jobOptions = new LinkedHashMap<>();
@@ -78,8 +73,7 @@ final class InferCommand implements Callable<Integer> {
         InferRequest request = new InferRequest(model, queries, idColumn, textColumn, corpus, k, output, parallelism, device,
                 jobOptions);
         try (EmbedflowHome home = main.openHome();
-                FlinkTarget target = flink == null ? EmbeddedFlink.start(parallelism)
-                        : new RemoteFlink(flink, jobJar != null ? jobJar : EmbedCommand.defaultJobJar())) {
+                FlinkTarget target = flink.open(spec.commandLine(), parallelism)) {
             RetrievalRunner.Outcome outcome = CommandReports.around(home, () -> new RetrievalRunner(home.metadata(),
                     home.registry()).run(request, target, ProgressBarListener.create(progress, noProgress)));
             PrintWriter out = spec.commandLine().getOut();

@@ -16,9 +16,7 @@ import io.embedflow.orchestrator.serve.RetryPolicy;
 import io.embedflow.orchestrator.serve.ServeConfig;
 import io.embedflow.orchestrator.serve.ServeDaemon;
 import io.embedflow.orchestrator.serve.ShutdownPolicy;
-import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import io.embedflow.orchestrator.submit.FlinkTarget;
-import io.embedflow.orchestrator.submit.RemoteFlink;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
@@ -35,6 +33,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -58,16 +57,12 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--slots", paramLabel = "N",
-            description = "Task slots to share (default: the embedded cluster gets one per core; with --flink, read from the "
-                    + "cluster's /overview before each pass).")
+            description = "Task slots to share (default: the embedded cluster gets one per core; with --flink or "
+                    + "--flink-deployment, read from the cluster before each pass; required with --flink-application-template).")
     Integer slots;
 
-    @Option(names = "--flink", paramLabel = "URL",
-            description = "REST address of a Flink session cluster to submit to (default: an embedded MiniCluster with --slots slots).")
-    URI flink;
-
-    @Option(names = "--job-jar", paramLabel = "JAR", description = "Pipeline jar shipped to a remote --flink cluster.")
-    Path jobJar;
+    @Mixin
+    FlinkTargetOptions flink = new FlinkTargetOptions();
 
     @Option(names = "--tenant", paramLabel = "NAME=WEIGHT[:MAXSLOTS]",
             description = "A tenant's weight in the fair share and, optionally, the most slots it may hold (repeatable; "
@@ -135,9 +130,14 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig config = config();
         Optional<BearerToken> token = BearerToken.find(tokenFile, System.getenv(BearerToken.ENV));
         requireTokenOffLoopback(token);
-        if (config.onShutdown() == ShutdownPolicy.DETACH && flink == null) {
-            throw new ParameterException(spec.commandLine(), "--on-shutdown detach needs --flink: an embedded cluster's jobs "
-                    + "end with the process");
+        flink.validate(spec.commandLine());
+        if (config.onShutdown() == ShutdownPolicy.DETACH && flink.embedded()) {
+            throw new ParameterException(spec.commandLine(), "--on-shutdown detach needs a cluster of its own (--flink, "
+                    + "--flink-deployment): an embedded cluster's jobs end with the process");
+        }
+        if (!flink.embedded() && !flink.readsSlots() && slots == null) {
+            throw new ParameterException(spec.commandLine(), "--flink-application-template needs --slots: each job brings its "
+                    + "own cluster, so the slots serve may fill at once must be given");
         }
         PrintWriter out = spec.commandLine().getOut();
         EmbedflowHome home = main.openHome();
@@ -146,10 +146,9 @@ final class ServeCommand implements Callable<Integer> {
         StatusServer http = null;
         try {
             int embeddedSlots = slots != null ? slots : Runtime.getRuntime().availableProcessors();
-            target = flink == null ? EmbeddedFlink.start(embeddedSlots)
-                    : new RemoteFlink(flink, jobJar != null ? jobJar : EmbedCommand.defaultJobJar());
-            CapacitySource capacity = flink == null || slots != null ? CapacitySource.fixed(flink == null ? embeddedSlots : slots)
-                    : CapacitySource.of(target);
+            target = flink.open(spec.commandLine(), embeddedSlots);
+            CapacitySource capacity = flink.embedded() || slots != null
+                    ? CapacitySource.fixed(flink.embedded() ? embeddedSlots : slots) : CapacitySource.of(target);
             OrchestratorMetrics metrics = new OrchestratorMetrics(home.metadata());
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
@@ -161,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
                     .optText("/metrics", OrchestratorMetrics.CONTENT_TYPE, () -> metrics.scrape().text())
                     .start();
             out.printf("serve %s: %s on %s, web UI and status at %s/ (metrics at /metrics)%s; metadata %s; log %s%n",
-                    daemon.owner(), capacity, flink == null ? "an embedded Flink cluster" : flink, http.address(),
+                    daemon.owner(), capacity, flink.describe(), http.address(),
                     token.isPresent() ? " (token required: sign in at " + http.address() + "/login)" : "",
                     home.metadata().database(), config.logFile());
             out.flush();
@@ -228,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
                 .optTenants(policies)
                 .optRetries(new RetryPolicy(transientRetries, preemptionRetries, retryBackoff,
                         retryBackoff.compareTo(Duration.ofMinutes(10)) > 0 ? retryBackoff : Duration.ofMinutes(10)))
-                .optMaxRuns(maxRuns != null ? maxRuns : slots != null ? slots : flink == null
+                .optMaxRuns(maxRuns != null ? maxRuns : slots != null ? slots : flink.embedded()
                         ? Runtime.getRuntime().availableProcessors() : 16)
                 .optOnShutdown(shutdown)
                 .optShutdownGrace(shutdownGrace);

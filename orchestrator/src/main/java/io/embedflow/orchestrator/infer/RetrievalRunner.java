@@ -23,6 +23,7 @@ import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
+import io.embedflow.orchestrator.submit.JobSubmission;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,8 +82,9 @@ public final class RetrievalRunner {
         progress.planned(plan.totalRows());
         JobTrace trace = JobTrace.start();
         try {
-            Map<String, Object> accumulators = JobExecution.run(env -> RetrievalJob.define(env, spec),
-                    RetrievalJob.jobName(spec), target, progress, trace);
+            JobSubmission job = JobSubmission.of(RetrievalJob.jobName(spec), env -> RetrievalJob.define(env, spec),
+                    RetrievalJob.class, options, spec.queries().parallelism());
+            Map<String, Object> accumulators = JobExecution.run(job, target, progress, trace);
             trace.sample(plan.totalRows());
             TableManifest manifest;
             try (TableLocation table = TableLocation.open(request.output(), S3Settings.fromEnvironment())) {

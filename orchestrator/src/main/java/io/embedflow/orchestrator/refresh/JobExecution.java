@@ -4,71 +4,56 @@ import io.embedflow.flink.embed.EmbedOperator;
 import io.embedflow.orchestrator.OrchestratorException;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import io.embedflow.orchestrator.submit.JobMetrics;
+import io.embedflow.orchestrator.submit.JobSubmission;
+import io.embedflow.orchestrator.submit.SubmittedJob;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Submits one of the pipeline jobs to a Flink target and follows it to its end, reporting the embedded rows. */
 public final class JobExecution {
     private JobExecution() {}
 
     /**
-     * Defines the job with {@code define}, submits it, and returns its accumulators once it finished.
+     * Submits {@code job} to {@code target} and returns its accumulators once it finished.
      *
      * @throws OrchestratorException with the job's failure, or when it cannot be submitted; an interrupt cancels it
      */
-    public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
-            ProgressListener progress) {
-        return run(define, jobName, target, progress, JobTrace.start());
+    public static Map<String, Object> run(JobSubmission job, FlinkTarget target, ProgressListener progress) {
+        return run(job, target, progress, JobTrace.start());
     }
 
     /**
-     * As {@link #run(Consumer, String, FlinkTarget, ProgressListener)}, recording the rows done about once a
+     * As {@link #run(JobSubmission, FlinkTarget, ProgressListener)}, recording the rows done about once a
      * second into {@code trace} while the job runs (whether or not anyone shows progress), and the embedding
      * subtasks' own figures from the job's accumulators once it finished.
      */
-    public static Map<String, Object> run(Consumer<StreamExecutionEnvironment> define, String jobName, FlinkTarget target,
-            ProgressListener progress, JobTrace trace) {
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(target.clientConfiguration());
-        define.accept(env);
-        JobClient client;
-        try {
-            client = env.executeAsync(jobName);
-        } catch (Exception e) {
-            throw new OrchestratorException("cannot submit " + jobName + " to " + target.restAddress() + ": "
-                    + Failures.describe(e), e);
-        }
-        JobMetrics metrics = new JobMetrics(target.restAddress(), client.getJobID().toHexString());
-        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+    public static Map<String, Object> run(JobSubmission job, FlinkTarget target, ProgressListener progress, JobTrace trace) {
+        SubmittedJob submitted = target.submit(job);
+        Duration poll = Duration.ofMillis(progress == ProgressListener.NONE ? 1000 : 500);
+        JobMetrics metrics = null;
         try {
             while (true) {
-                try {
-                    Map<String, Object> accumulators = result.get(progress == ProgressListener.NONE ? 1000 : 500,
-                            TimeUnit.MILLISECONDS).getAllAccumulatorResults();
-                    trace.subtasks(subtaskFigures(accumulators));
-                    return accumulators;
-                } catch (TimeoutException notYet) {
-                    long done = metrics.sum("embed", "rowsEmbedded", "rowsRejected").orElse(0);
-                    trace.sample(done);
-                    progress.progress(done);
+                Optional<Map<String, Object>> result = submitted.awaitResult(poll);
+                if (result.isPresent()) {
+                    trace.subtasks(subtaskFigures(result.get()));
+                    return result.get();
                 }
+                if (metrics == null && submitted.flinkJobId().isPresent()) {
+                    metrics = new JobMetrics(submitted.restAddress(), submitted.flinkJobId().get());
+                }
+                long done = metrics == null ? 0 : metrics.sum("embed", "rowsEmbedded", "rowsRejected").orElse(0);
+                trace.sample(done);
+                progress.progress(done);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            client.cancel();
-            throw new OrchestratorException("interrupted while waiting for " + jobName, e);
-        } catch (ExecutionException e) {
-            throw new OrchestratorException(Failures.describe(e), e);
+            submitted.cancel();
+            throw new OrchestratorException("interrupted while waiting for " + job.jobName(), e);
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * JobTrace trace = JobTrace.start();
- * JobExecution.run(define, name, target, progress, trace);
+ * JobExecution.run(job, target, progress, trace);
  * trace.sample(totalRows);                  // the end, exactly
  * metrics.putAll(trace.toMetrics());        // "timeline" and "subtasks"
  * }</pre>

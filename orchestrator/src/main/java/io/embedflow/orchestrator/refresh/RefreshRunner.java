@@ -20,6 +20,7 @@ import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
 import io.embedflow.orchestrator.submit.FlinkTarget;
+import io.embedflow.orchestrator.submit.JobSubmission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +124,7 @@ public final class RefreshRunner {
         watched.planned(spec.plan().totalRows());
         JobTrace trace = JobTrace.start();
         try {
-            Map<String, Object> accumulators = execute(spec, target, watched, trace);
+            Map<String, Object> accumulators = execute(spec, options, target, watched, trace);
             progress.progress(spec.plan().totalRows());
             trace.sample(spec.plan().totalRows());
             TableManifest manifest = versioned != null ? versioned.commit(runId) : TableManifest.read(spec.output());
@@ -187,10 +188,11 @@ public final class RefreshRunner {
     }
 
     /** Runs the job to its end and returns its accumulators. */
-    private static Map<String, Object> execute(RefreshJobSpec spec, FlinkTarget target, ProgressListener progress,
-            JobTrace trace) {
-        return JobExecution.run(env -> EmbeddingRefreshJob.define(env, spec), EmbeddingRefreshJob.jobName(spec), target,
-                progress, trace);
+    private static Map<String, Object> execute(RefreshJobSpec spec, Map<String, String> options, FlinkTarget target,
+            ProgressListener progress, JobTrace trace) {
+        JobSubmission job = JobSubmission.of(EmbeddingRefreshJob.jobName(spec), env -> EmbeddingRefreshJob.define(env, spec),
+                EmbeddingRefreshJob.class, options, spec.parallelism());
+        return JobExecution.run(job, target, progress, trace);
     }
 
     /** Keeps what a failed run's job did before it failed, for its report; a failure to keep it goes with {@code failure}. */

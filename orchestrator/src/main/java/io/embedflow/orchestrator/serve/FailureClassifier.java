@@ -38,6 +38,8 @@ public final class FailureClassifier {
             preemption("PartitionNotFoundException"),
             preemption("(?i)(pod|container) \\S+ (was )?(evicted|preempted)"),
             preemption("(?i)the serve process running it stopped"),
+            // the operator resource of a running job went away without being cancelled from here
+            preemption("(FlinkSessionJob|FlinkDeployment) \\S+ was deleted before"),
             // the network, a store or the cluster's front door, for a moment
             transientFailure("java\\.net\\.(ConnectException|SocketTimeoutException|NoRouteToHostException|UnknownHostException)"),
             transientFailure("java\\.net\\.http\\.Http(Connect)?TimeoutException"),
@@ -49,7 +51,9 @@ public final class FailureClassifier {
             transientFailure("(?i)\\b(503 Service Unavailable|InternalError|ServiceUnavailable|RequestTimeout)\\b"),
             transientFailure("software\\.amazon\\.awssdk\\.core\\.exception\\.ApiCall(Attempt)?TimeoutException"),
             transientFailure("(?i)unable to execute HTTP request"),
-            transientFailure("SQLITE_BUSY|(?i)database is locked"));
+            transientFailure("SQLITE_BUSY|(?i)database is locked"),
+            // a job's cluster or jar was not there in time: pods pending for want of nodes or GPUs, an image still pulling
+            transientFailure("did not start within"));
 
     private FailureClassifier() {
     }

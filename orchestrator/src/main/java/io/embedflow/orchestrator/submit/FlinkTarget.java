@@ -6,12 +6,15 @@ import java.util.OptionalInt;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * A Flink cluster jobs are submitted to and followed through its REST API: the embedded
- * MiniCluster or a remote session cluster (Kubernetes comes later, behind this same interface).
- * Closing an embedded target stops it; closing a remote one does nothing.
+ * A Flink cluster jobs are submitted to and followed on: the embedded MiniCluster or a remote
+ * session cluster through Flink's REST API, or a cluster of the Flink Kubernetes Operator through
+ * its custom resources ({@code submit.k8s.KubernetesFlink}). Closing an embedded target stops it;
+ * closing a remote one does nothing.
  *
- * <p>Jobs are submitted by a {@code StreamExecutionEnvironment} built with
- * {@link #clientConfiguration()}; the other calls follow and stop them by REST. They block for at
+ * <p>By default jobs are submitted by a {@code StreamExecutionEnvironment} built with
+ * {@link #clientConfiguration()}, and the other calls follow and stop them by REST; a target that
+ * submits otherwise overrides {@link #submit} and the calls that follow jobs. A job's id is its
+ * handle on the target: the Flink job id on a REST target. The calls block for at
  * most a few seconds each, may be called from any thread, and throw an
  * {@link io.embedflow.orchestrator.OrchestratorException} whose cause is the I/O error when the
  * cluster cannot be reached.
@@ -28,6 +31,15 @@ public interface FlinkTarget extends AutoCloseable {
 
     /** Client settings for a {@code StreamExecutionEnvironment} that submits to this target. */
     Configuration clientConfiguration();
+
+    /**
+     * Submits a job and returns once the target accepted it.
+     *
+     * @throws io.embedflow.orchestrator.OrchestratorException when it cannot be submitted
+     */
+    default SubmittedJob submit(JobSubmission job) {
+        return ClientSubmittedJob.submit(this, job);
+    }
 
     /** The newest job named exactly {@code name} that the cluster knows (running or ended), if any. */
     default Optional<FlinkJob> findJob(String name) {

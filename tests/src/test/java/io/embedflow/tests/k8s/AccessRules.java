@@ -25,7 +25,7 @@ final class AccessRules {
                     "flink.apache.org/flinkdeployments", Set.of("get", "list", "create", "delete"),
                     "jobset.x-k8s.io/jobsets", Set.of("get", "create", "delete"),
                     "/pods", Set.of("get", "list", "watch", "deletecollection"),
-                    "coordination.k8s.io/leases", Set.of("get", "create", "update")),
+                    "coordination.k8s.io/leases", Set.of("get", "create", "update", "patch")),
             "embedflow-flink", Map.of(
                     "/pods", Set.of("get", "list", "watch", "create", "delete"),
                     "/configmaps", Set.of("get", "list", "watch", "create", "update", "delete", "deletecollection"),
