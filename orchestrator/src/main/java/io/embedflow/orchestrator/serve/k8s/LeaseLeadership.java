@@ -1,8 +1,11 @@
 package io.embedflow.orchestrator.serve.k8s;
 
 import io.embedflow.orchestrator.serve.Leadership;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -43,6 +46,7 @@ public final class LeaseLeadership implements Leadership {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseLeadership.class);
 
     private final LeaseElection election;
+    private final KubernetesClient client;
     private final AtomicBoolean leading = new AtomicBoolean();
     private final List<Runnable> watchers = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
@@ -51,8 +55,9 @@ public final class LeaseLeadership implements Leadership {
     private CompletableFuture<?> elector;
     private boolean closed;
 
-    private LeaseLeadership(LeaseElection election, KubernetesClient ownClient) {
+    private LeaseLeadership(LeaseElection election, KubernetesClient client, KubernetesClient ownClient) {
         this.election = election;
+        this.client = client;
         this.ownClient = ownClient;
     }
 
@@ -76,7 +81,7 @@ public final class LeaseLeadership implements Leadership {
     }
 
     private static LeaseLeadership start(KubernetesClient client, LeaseElection election, KubernetesClient ownClient) {
-        LeaseLeadership leadership = new LeaseLeadership(Objects.requireNonNull(election, "election"), ownClient);
+        LeaseLeadership leadership = new LeaseLeadership(Objects.requireNonNull(election, "election"), client, ownClient);
         LeaderCallbacks callbacks = new LeaderCallbacks(() -> leadership.changed(true), () -> leadership.changed(false),
                 leadership::newLeader);
         CompletableFuture<?> running = client.leaderElector()
@@ -127,6 +132,7 @@ public final class LeaseLeadership implements Leadership {
         // completes the election in this thread: a held Lease is released before cancel returns
         running.cancel(true);
         changed(false);
+        clearHolder();
         if (ownClient != null) {
             ownClient.close();
         }
@@ -152,6 +158,24 @@ public final class LeaseLeadership implements Leadership {
                     LOG.warn("a leadership watcher failed: {}", e.getMessage(), e);
                 }
             }
+        }
+    }
+
+    /**
+     * fabric8's release on cancel writes a null holder in a JSON merge patch, where null leaves the
+     * holder as it was; the others would then wait a lease duration. This clears it, with the version
+     * read, so that a write by anyone in between wins.
+     */
+    private void clearHolder() {
+        try {
+            Lease lease = client.leases().inNamespace(election.namespace()).withName(election.lease()).get();
+            if (lease != null && lease.getSpec() != null && election.identity().equals(lease.getSpec().getHolderIdentity())) {
+                client.leases().inNamespace(election.namespace())
+                        .resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("").endSpec().build()).update();
+                LOG.info("released Lease {}", election.leaseRef());
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warn("could not release Lease {} (the others take it when it expires): {}", election.leaseRef(), e.getMessage());
         }
     }
 
