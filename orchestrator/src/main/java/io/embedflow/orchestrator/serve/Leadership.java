@@ -6,10 +6,9 @@ package io.embedflow.orchestrator.serve;
  * runs. A single daemon leads {@link #always()}; {@code serve.k8s.LeaseLeadership} holds a
  * Kubernetes Lease.
  *
- * <p>Threading: {@link #isLeader} is cheap and may be called from any thread. Watchers are called
- * on the leadership's own thread after each change; a watcher must return quickly and not throw
- * (what it throws is logged and ignored), and it reads the new state from {@link #isLeader}, so it
- * may see the same state twice after a quick flap.
+ * <p>Threading: {@link #isLeader} is cheap and may be called from any thread. Watchers are told of
+ * each change, in order, on the leadership's own thread; a watcher must return quickly and not throw
+ * (what it throws is logged and ignored).
  *
  * <p>Ownership: whoever creates a leadership closes it; the daemon only reads and watches it. A
  * leader that is stopping should close its leadership after its daemon closed, so that the next
@@ -20,8 +19,8 @@ public interface Leadership extends AutoCloseable {
     /** Whether this process leads now. */
     boolean isLeader();
 
-    /** Calls {@code onChange} after each change of {@link #isLeader}, on the leadership's thread. */
-    void watch(Runnable onChange);
+    /** Tells {@code watcher} of each later change of {@link #isLeader}, in order, on the leadership's thread. */
+    void watch(Watcher watcher);
 
     /**
      * Stops standing for leadership and, when leading, gives it up at once (a held lease is
@@ -30,6 +29,13 @@ public interface Leadership extends AutoCloseable {
      */
     @Override
     void close();
+
+    /** Told of a change of leadership. */
+    @FunctionalInterface
+    interface Watcher {
+        /** This process leads from now on ({@code leads}), or no longer does. */
+        void changed(boolean leads);
+    }
 
     /** The leadership of a daemon that schedules alone: it always leads and never changes. */
     static Leadership always() {
@@ -46,7 +52,7 @@ public interface Leadership extends AutoCloseable {
         }
 
         @Override
-        public void watch(Runnable onChange) {
+        public void watch(Watcher watcher) {
         }
 
         @Override

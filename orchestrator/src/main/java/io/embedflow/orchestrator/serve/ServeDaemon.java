@@ -43,15 +43,13 @@ import org.slf4j.LoggerFactory;
  * and reconciles their runs when they are admitted again (see {@code docs/schedule.md}, "serve").
  *
  * <p>Several replicas: a daemon schedules only while its {@link Leadership} leads ({@link
- * Leadership#always()} for one daemon alone). A pass of a follower does nothing: no trigger
- * evaluation, no intake, no admission, no starts; its status says it does not lead. A daemon that
- * scheduled and then no longer leads steps down in that pass: it admits nothing more and stops its
- * runs as a shutdown does ({@link ServeConfig#onShutdown()}: requeue cancels their jobs and puts
- * their requests back in line, detach hands them back for the next leader to follow), then its loop
- * ends and {@link #lostLeadership()} is true; {@code embedflow serve} then exits non-zero, and the
- * restarted process stands again as a follower. Stepping down instead of lingering keeps one rule
- * for who owns a run: the process that started it, until it hands it back. Overlaps are short and
- * harmless: leases on queue requests keep two daemons from ever holding the same request.
+ * Leadership#always()} alone). A follower's pass does nothing: no trigger evaluation, intake,
+ * admission or start. A daemon that led and no longer leads steps down at its next pass (its
+ * leadership wakes it): it admits nothing more and stops its runs as a shutdown does ({@link
+ * ServeConfig#onShutdown()}: requeue, or detach for the next leader to follow), its loop ends and
+ * {@link #lostLeadership()} is true; {@code embedflow serve} then exits non-zero and stands again as
+ * a follower when restarted. So a run belongs to the process that started it until it hands it back;
+ * the queue's leases keep any overlap harmless.
  *
  * <p>Threading: one pass at a time ({@link #pass} is synchronized), on the thread that calls
  * {@link #serve} or {@link #pass}; runs on the supervisor's run threads. The caller owns the
@@ -83,13 +81,12 @@ public final class ServeDaemon implements AutoCloseable {
     private final Semaphore wakeups = new Semaphore(0);
     /** Set by the leadership's watcher: the loop's next pass is a full one. */
     private final AtomicBoolean leadershipChanged = new AtomicBoolean();
+    /** Whether this daemon led at any time, seen by a pass or told by its leadership. */
+    private volatile boolean led;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile boolean looping;
     private volatile Integer lastCapacity;
-    /** Whether a pass ran as leader; pass thread only. */
-    private boolean led;
-    private boolean followerAnnounced;
     private volatile boolean steppedDown;
     private boolean closed;
 
@@ -132,7 +129,10 @@ public final class ServeDaemon implements AutoCloseable {
         this.supervisor = new RunSupervisor(config, owner, metadata, view, target, launcher, triggers, clock, wakeups::release,
                 listener);
         this.intake = new FiringIntake(metadata, registry, probe, triggers, supervisor::logLocation, config.firingsPerPass());
-        leadership.watch(() -> {
+        leadership.watch(leads -> {
+            if (leads) {
+                led = true;
+            }
             leadershipChanged.set(true);
             wakeups.release();
         });
@@ -253,25 +253,19 @@ public final class ServeDaemon implements AutoCloseable {
     }
 
     /**
-     * Whether this pass may schedule. A daemon that scheduled and no longer leads steps down here,
-     * before anything else of the pass runs. Pass thread only.
+     * Whether this pass may schedule. A daemon that led and no longer does steps down here, before
+     * anything else of the pass runs: its leadership does not stand again. Pass thread only.
      */
     private boolean leads() {
         if (steppedDown) {
             return false;
         }
         if (leadership.isLeader()) {
-            if (!led && leadership != Leadership.always()) {
-                LOG.info("serve {} leads ({}): it schedules from now on", owner, leadership);
-            }
             led = true;
             return true;
         }
         if (led) {
             stepDown();
-        } else if (!followerAnnounced) {
-            followerAnnounced = true;
-            LOG.info("serve {} does not lead ({}): it schedules nothing until it does", owner, leadership);
         }
         return false;
     }

@@ -48,7 +48,7 @@ public final class LeaseLeadership implements Leadership {
     private final LeaseElection election;
     private final KubernetesClient client;
     private final AtomicBoolean leading = new AtomicBoolean();
-    private final List<Runnable> watchers = new CopyOnWriteArrayList<>();
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
     /** The client this made, closed with it; null when the caller owns it. */
     private final KubernetesClient ownClient;
@@ -110,8 +110,8 @@ public final class LeaseLeadership implements Leadership {
     }
 
     @Override
-    public void watch(Runnable onChange) {
-        watchers.add(Objects.requireNonNull(onChange, "onChange"));
+    public void watch(Watcher watcher) {
+        watchers.add(Objects.requireNonNull(watcher, "watcher"));
     }
 
     /** The election this stands in. */
@@ -143,17 +143,20 @@ public final class LeaseLeadership implements Leadership {
         return "Lease " + election.leaseRef() + " as " + election.identity();
     }
 
-    /** The elector's callbacks may repeat a state (it reports a stop both when it sees another holder and when it ends). */
-    private void changed(boolean leads) {
+    /**
+     * The elector's callbacks may repeat a state (it reports a stop both when it sees another holder
+     * and when it ends): watchers are told of changes only. Called on the elector's thread, and by close.
+     */
+    private synchronized void changed(boolean leads) {
         if (leading.compareAndSet(!leads, leads)) {
             if (leads) {
                 LOG.info("{} leads", this);
             } else {
                 LOG.warn("{} no longer leads", this);
             }
-            for (Runnable watcher : watchers) {
+            for (Watcher watcher : watchers) {
                 try {
-                    watcher.run();
+                    watcher.changed(leads);
                 } catch (RuntimeException e) {
                     LOG.warn("a leadership watcher failed: {}", e.getMessage(), e);
                 }

@@ -81,9 +81,9 @@ class LeaseLeadershipTest {
         await(a::isLeader);
         LeaseLeadership b = stand("b#2");
         CountDownLatch bChanged = new CountDownLatch(1);
-        b.watch(bChanged::countDown);
+        b.watch(leads -> bChanged.countDown());
         CountDownLatch aChanged = new CountDownLatch(1);
-        a.watch(aChanged::countDown);
+        a.watch(leads -> aChanged.countDown());
 
         a.close();
 
