@@ -50,15 +50,15 @@ public final class LeaseLeadership implements Leadership {
     private final AtomicBoolean leading = new AtomicBoolean();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
-    /** The client this made, closed with it; null when the caller owns it. */
-    private final KubernetesClient ownClient;
+    /** Whether this made the client, and closes it. */
+    private final boolean ownsClient;
     private CompletableFuture<?> elector;
     private boolean closed;
 
-    private LeaseLeadership(LeaseElection election, KubernetesClient client, KubernetesClient ownClient) {
+    private LeaseLeadership(LeaseElection election, KubernetesClient client, boolean ownsClient) {
         this.election = election;
         this.client = client;
-        this.ownClient = ownClient;
+        this.ownsClient = ownsClient;
     }
 
     /**
@@ -68,7 +68,7 @@ public final class LeaseLeadership implements Leadership {
     public static LeaseLeadership start(LeaseElection election) {
         KubernetesClient client = new KubernetesClientBuilder().build();
         try {
-            return start(client, election, client);
+            return start(client, election, true);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -77,11 +77,11 @@ public final class LeaseLeadership implements Leadership {
 
     /** Starts standing for the Lease {@code election} names; returns at once, not yet leading. */
     public static LeaseLeadership start(KubernetesClient client, LeaseElection election) {
-        return start(Objects.requireNonNull(client, "client"), election, null);
+        return start(Objects.requireNonNull(client, "client"), election, false);
     }
 
-    private static LeaseLeadership start(KubernetesClient client, LeaseElection election, KubernetesClient ownClient) {
-        LeaseLeadership leadership = new LeaseLeadership(Objects.requireNonNull(election, "election"), client, ownClient);
+    private static LeaseLeadership start(KubernetesClient client, LeaseElection election, boolean ownsClient) {
+        LeaseLeadership leadership = new LeaseLeadership(Objects.requireNonNull(election, "election"), client, ownsClient);
         LeaderCallbacks callbacks = new LeaderCallbacks(() -> leadership.changed(true), () -> leadership.changed(false),
                 leadership::newLeader);
         CompletableFuture<?> running = client.leaderElector()
@@ -133,8 +133,8 @@ public final class LeaseLeadership implements Leadership {
         running.cancel(true);
         changed(false);
         clearHolder();
-        if (ownClient != null) {
-            ownClient.close();
+        if (ownsClient) {
+            client.close();
         }
     }
 
