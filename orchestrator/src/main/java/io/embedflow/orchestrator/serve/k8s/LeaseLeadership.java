@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Leadership held as a Kubernetes Lease ({@code coordination.k8s.io/v1}), through fabric8's
  * {@code LeaderElector}: every replica tries the Lease each retry period; the one whose identity the
  * Lease names leads and renews it; the others take it once it was released or not renewed for a
- * lease duration. Needs {@code get}, {@code create} and {@code update} on {@code leases} in the
- * namespace.
+ * lease duration. Needs {@code get}, {@code create}, {@code update} and {@code patch} on
+ * {@code leases} in the namespace.
  *
  * <p>It stands once: a leader that fails to renew within its renew deadline stops leading for good
  * (the serve daemon then steps down and the process exits, see {@code ServeDaemon}), and a restarted
