@@ -11,11 +11,14 @@ import io.embedflow.orchestrator.queue.TenantPolicy;
 import io.embedflow.orchestrator.refresh.RefreshRunner;
 import io.embedflow.orchestrator.schedule.ObjectStoreDatasetProbe;
 import io.embedflow.orchestrator.serve.CapacitySource;
+import io.embedflow.orchestrator.serve.Leadership;
 import io.embedflow.orchestrator.serve.RefreshLauncher;
 import io.embedflow.orchestrator.serve.RetryPolicy;
 import io.embedflow.orchestrator.serve.ServeConfig;
 import io.embedflow.orchestrator.serve.ServeDaemon;
 import io.embedflow.orchestrator.serve.ShutdownPolicy;
+import io.embedflow.orchestrator.serve.k8s.LeaseElection;
+import io.embedflow.orchestrator.serve.k8s.LeaseLeadership;
 import io.embedflow.orchestrator.submit.FlinkTarget;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -125,9 +128,50 @@ final class ServeCommand implements Callable<Integer> {
                     + BearerToken.ENV + "); browsers sign in with it at /login.")
     Path tokenFile;
 
+    // ---- several replicas: leader election ----
+
+    /** The exit status of a leader that lost its leadership: the process ends so that it restarts as a follower. */
+    static final int LOST_LEADERSHIP = 3;
+
+    @Option(names = "--leader-election", paramLabel = "NAMESPACE/LEASE",
+            description = "Replicas of serve stand for this Kubernetes Lease; only its holder schedules. A leader that loses "
+                    + "it stops its runs as --on-shutdown says and exits with status " + LOST_LEADERSHIP
+                    + " (default: schedule alone).")
+    String leaderElection;
+
+    @Option(names = "--leader-lease-duration", paramLabel = "DURATION", converter = Durations.class,
+            description = "How long the others wait for an unrenewed Lease before taking it; a leader that cannot renew for "
+                    + "two thirds of it stops leading (default: 15s).")
+    Duration leaderLeaseDuration;
+
+    /** What --leader-election asks for; null without it. */
+    private LeaseElection leaseElection() {
+        if (leaderElection == null) {
+            if (leaderLeaseDuration != null) {
+                throw new ParameterException(spec.commandLine(), "--leader-lease-duration needs --leader-election");
+            }
+            return null;
+        }
+        LeaseElection.Builder election = LeaseElection.builder();
+        try {
+            election.setLease(leaderElection.strip());
+        } catch (OrchestratorException e) {
+            throw new ParameterException(spec.commandLine(), "--leader-election: " + e.getMessage());
+        }
+        if (leaderLeaseDuration != null) {
+            election.optLeaseDuration(leaderLeaseDuration);
+        }
+        try {
+            return election.build();
+        } catch (OrchestratorException e) {
+            throw new ParameterException(spec.commandLine(), "--leader-lease-duration: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ServeConfig config = config();
+        LeaseElection election = leaseElection();
         Optional<BearerToken> token = BearerToken.find(tokenFile, System.getenv(BearerToken.ENV));
         requireTokenOffLoopback(token);
         flink.validate(spec.commandLine());
@@ -142,6 +186,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         EmbedflowHome home = main.openHome();
         FlinkTarget target = null;
+        Leadership leadership = null;
         ServeDaemon daemon = null;
         StatusServer http = null;
         try {
@@ -150,10 +195,11 @@ final class ServeCommand implements Callable<Integer> {
             CapacitySource capacity = flink.embedded() || slots != null
                     ? CapacitySource.fixed(flink.embedded() ? embeddedSlots : slots) : CapacitySource.of(target);
             OrchestratorMetrics metrics = new OrchestratorMetrics(home.metadata());
+            leadership = election == null ? Leadership.always() : LeaseLeadership.start(election);
             daemon = ServeDaemon.create(config, home.metadata(), home.registry(),
                     new ObjectStoreDatasetProbe(S3Settings.fromEnvironment()), target,
                     CommandReports.reporting(home, new RefreshLauncher(new RefreshRunner(home.metadata(), home.registry()), target,
-                            home.metadata())), capacity, Clock.systemUTC(), metrics);
+                            home.metadata())), capacity, Clock.systemUTC(), metrics, leadership);
             metrics.watch(daemon::status);
             http = StatusServer.builder().setAddress(bind, port).setToken(token)
                     .optRoutes(WebUi.of(home, daemon::status, Clock.systemUTC()))
@@ -163,33 +209,58 @@ final class ServeCommand implements Callable<Integer> {
                     daemon.owner(), capacity, flink.describe(), http.address(),
                     token.isPresent() ? " (token required: sign in at " + http.address() + "/login)" : "",
                     home.metadata().database(), config.logFile());
+            if (election != null) {
+                out.printf("serve %s: stands for leadership of Lease %s as %s; it schedules only while it leads%n",
+                        daemon.owner(), election.leaseRef(), election.identity());
+            }
             out.flush();
-            serveUntilStopped(daemon, http, target, home);
+            if (!serveUntilStopped(daemon, leadership, http, target, home)) {
+                spec.commandLine().getErr().printf("serve %s lost the leadership of %s and stopped its runs (--on-shutdown %s); "
+                        + "exiting with status %d to stand again as a follower%n", daemon.owner(), leadership,
+                        onShutdown.strip(), LOST_LEADERSHIP);
+                return LOST_LEADERSHIP;
+            }
             return 0;
         } catch (RuntimeException e) {
-            closeQuietly(daemon, http, target, home, e);
+            closeQuietly(daemon, leadership, http, target, home, e);
             throw e;
         }
     }
 
-    /** Passes in this thread; a stop (SIGTERM, Ctrl-C) closes everything from the shutdown hook, which this thread waits for. */
-    private static void serveUntilStopped(ServeDaemon daemon, StatusServer http, FlinkTarget target, EmbedflowHome home)
-            throws InterruptedException {
+    /**
+     * Passes in this thread; a stop (SIGTERM, Ctrl-C) closes everything from the shutdown hook, which this thread waits for.
+     * False when the daemon stepped down because it lost its leadership: then this thread closes everything.
+     */
+    private static boolean serveUntilStopped(ServeDaemon daemon, Leadership leadership, StatusServer http, FlinkTarget target,
+            EmbedflowHome home) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             try {
-                closeQuietly(daemon, http, target, home, null);
+                closeQuietly(daemon, leadership, http, target, home, null);
             } finally {
                 stopped.countDown();
             }
-        }, "serve-shutdown"));
+        }, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         daemon.serve();
+        if (daemon.lostLeadership()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                stopped.await();
+                return false;
+            }
+            closeQuietly(daemon, leadership, http, target, home, null);
+            return false;
+        }
         stopped.await();
+        return true;
     }
 
-    private static void closeQuietly(ServeDaemon daemon, StatusServer http, FlinkTarget target, EmbedflowHome home,
-            RuntimeException failure) {
-        for (AutoCloseable c : new AutoCloseable[] {daemon, http, target, home}) {
+    /** In this order: the daemon hands its runs back before the leadership is given up. */
+    private static void closeQuietly(ServeDaemon daemon, Leadership leadership, StatusServer http, FlinkTarget target,
+            EmbedflowHome home, RuntimeException failure) {
+        for (AutoCloseable c : new AutoCloseable[] {daemon, leadership, http, target, home}) {
             if (c == null) {
                 continue;
             }

@@ -82,6 +82,11 @@ public final class OrchestratorMetrics implements ServeListener {
                 cb.call(status.capacitySlots());
             }
         });
+        gauge("embedflow_serve_leader", "1 while this daemon leads (schedules), 0 while it follows another replica.", cb -> {
+            if (status != null) {
+                cb.call(status.leader() ? 1 : 0);
+            }
+        });
         gauge("embedflow_serve_active_runs", "Runs this daemon follows now.", cb -> {
             if (status != null) {
                 cb.call(status.running().size());

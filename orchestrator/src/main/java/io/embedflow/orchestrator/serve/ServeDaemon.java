@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,9 +42,18 @@ import org.slf4j.LoggerFactory;
  * starts, and a start takes back the leases of this daemon's earlier incarnation ({@link #recover})
  * and reconciles their runs when they are admitted again (see {@code docs/schedule.md}, "serve").
  *
+ * <p>Several replicas: a daemon schedules only while its {@link Leadership} leads ({@link
+ * Leadership#always()} alone). A follower's pass does nothing: no trigger evaluation, intake,
+ * admission or start. A daemon that led and no longer leads steps down at its next pass (its
+ * leadership wakes it): it admits nothing more and stops its runs as a shutdown does ({@link
+ * ServeConfig#onShutdown()}: requeue, or detach for the next leader to follow), its loop ends and
+ * {@link #lostLeadership()} is true; {@code embedflow serve} then exits non-zero and stands again as
+ * a follower when restarted. So a run belongs to the process that started it until it hands it back;
+ * the queue's leases keep any overlap harmless.
+ *
  * <p>Threading: one pass at a time ({@link #pass} is synchronized), on the thread that calls
  * {@link #serve} or {@link #pass}; runs on the supervisor's run threads. The caller owns the
- * metadata store, the target and the launcher, and closes them after {@link #close}.
+ * metadata store, the target, the launcher and the leadership, and closes them after {@link #close}.
  *
  * <pre>{@code
  * ServeDaemon daemon = ServeDaemon.create(config, metadata, registry, probe, flink, new RefreshLauncher(runner, flink, metadata),
@@ -67,11 +77,17 @@ public final class ServeDaemon implements AutoCloseable {
     private final RunQueue view;
     private final Clock clock;
     private final ServeListener listener;
+    private final Leadership leadership;
     private final Semaphore wakeups = new Semaphore(0);
+    /** Set by the leadership's watcher: the loop's next pass is a full one. */
+    private final AtomicBoolean leadershipChanged = new AtomicBoolean();
+    /** Whether this daemon led at any time, seen by a pass or told by its leadership. */
+    private volatile boolean led;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile boolean looping;
     private volatile Integer lastCapacity;
+    private volatile boolean steppedDown;
     private boolean closed;
 
     /**
@@ -89,10 +105,15 @@ public final class ServeDaemon implements AutoCloseable {
      */
     public record Pass(int firings, int queued, int folded, int admitted, Integer capacitySlots, Duration evaluating,
             Duration taking, Duration admitting, Duration took) {
+
+        /** The pass of a daemon that does not lead: it did nothing. */
+        static Pass idle(Integer capacitySlots) {
+            return new Pass(0, 0, 0, 0, capacitySlots, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        }
     }
 
     private ServeDaemon(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe, FlinkTarget target,
-            RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener) {
+            RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener, Leadership leadership) {
         this.config = config;
         // NAME#PID-START.N: unique per incarnation, even for daemons started in one process (tests) or on a manual clock
         this.owner = config.name() + "#" + ProcessHandle.current().pid() + "-" + Long.toString(System.currentTimeMillis(), 36)
@@ -102,11 +123,19 @@ public final class ServeDaemon implements AutoCloseable {
         this.capacity = capacity;
         this.clock = clock;
         this.listener = listener;
+        this.leadership = leadership;
         // a view for what needs no capacity: ending requests, leases, listings
         this.view = metadata.runQueue(FairShare.of(1, config.tenants()), config.leaseTtl());
         this.supervisor = new RunSupervisor(config, owner, metadata, view, target, launcher, triggers, clock, wakeups::release,
                 listener);
         this.intake = new FiringIntake(metadata, registry, probe, triggers, supervisor::logLocation, config.firingsPerPass());
+        leadership.watch(leads -> {
+            if (leads) {
+                led = true;
+            }
+            leadershipChanged.set(true);
+            wakeups.release();
+        });
     }
 
     public static ServeDaemon create(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe,
@@ -117,11 +146,21 @@ public final class ServeDaemon implements AutoCloseable {
     /** As the other {@code create}, and tells {@code listener} what the daemon does (e.g. for metrics). */
     public static ServeDaemon create(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe,
             FlinkTarget target, RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener) {
+        return create(config, metadata, registry, probe, target, launcher, capacity, clock, listener, Leadership.always());
+    }
+
+    /**
+     * As the other {@code create}, for one of several daemons standing for one role: it schedules
+     * only while {@code leadership} leads, and steps down when it stops leading (see the class comment).
+     */
+    public static ServeDaemon create(ServeConfig config, MetadataStore metadata, ModelRegistry registry, DatasetProbe probe,
+            FlinkTarget target, RunLauncher launcher, CapacitySource capacity, Clock clock, ServeListener listener,
+            Leadership leadership) {
         return new ServeDaemon(Objects.requireNonNull(config, "config"), Objects.requireNonNull(metadata, "metadata"),
                 Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(probe, "probe"),
                 Objects.requireNonNull(target, "target"), Objects.requireNonNull(launcher, "launcher"),
                 Objects.requireNonNull(capacity, "capacity"), Objects.requireNonNull(clock, "clock"),
-                Objects.requireNonNull(listener, "listener"));
+                Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(leadership, "leadership"));
     }
 
     /** Who this daemon's leases name: {@code NAME#BOOT}. */
@@ -163,6 +202,9 @@ public final class ServeDaemon implements AutoCloseable {
     }
 
     private synchronized Pass pass(boolean evaluate) {
+        if (!leads()) {
+            return Pass.idle(lastCapacity);
+        }
         long start = System.nanoTime();
         Instant now = clock.instant();
         int firings = evaluate ? step("evaluate triggers", () -> triggers.evaluateAll(now).firings().size(), 0) : 0;
@@ -190,7 +232,7 @@ public final class ServeDaemon implements AutoCloseable {
                 supervisor.reconcileLeftovers();
                 return null;
             }, null);
-            if (supervisor.hasRoom()) {
+            if (supervisor.hasRoom() && leadership.isLeader()) {
                 admitted = step("admit", () -> {
                     List<QueuedRun> runs = queue.admit(owner, now);
                     supervisor.admitted(runs);
@@ -208,6 +250,49 @@ public final class ServeDaemon implements AutoCloseable {
         }
         tell(() -> listener.passEnded(pass));
         return pass;
+    }
+
+    /**
+     * Whether this pass may schedule. A daemon that led and no longer does steps down here, before
+     * anything else of the pass runs: its leadership does not stand again. Pass thread only.
+     */
+    private boolean leads() {
+        if (steppedDown) {
+            return false;
+        }
+        if (leadership.isLeader()) {
+            led = true;
+            return true;
+        }
+        if (led) {
+            stepDown();
+        }
+        return false;
+    }
+
+    /** Stops as a shutdown does, in the pass: nothing more is admitted, and the runs go as {@link ServeConfig#onShutdown()} says. */
+    private void stepDown() {
+        steppedDown = true;
+        stopping = true;
+        wakeups.release();
+        closed = true;
+        LOG.warn("serve {} lost the leadership ({}) with {} runs running: it admits nothing more and stops them as on a "
+                + "shutdown ({}); the next leader takes their requests", owner, leadership, supervisor.running(),
+                config.onShutdown());
+        supervisor.shutdown(config.onShutdown());
+    }
+
+    /**
+     * Whether this daemon stepped down because it lost the leadership it scheduled under; its loop
+     * has ended (or ends at once) and its runs were stopped as {@link ServeConfig#onShutdown()} says.
+     */
+    public boolean lostLeadership() {
+        return steppedDown;
+    }
+
+    /** Whether this daemon schedules now: it leads and has not stepped down. */
+    public boolean isLeader() {
+        return !steppedDown && leadership.isLeader();
     }
 
     /** Runs one step of a pass; a failing step is logged and the pass goes on, so one bad spec or outage stops nothing else. */
@@ -239,7 +324,8 @@ public final class ServeDaemon implements AutoCloseable {
             recover();
             Instant nextTick = Instant.MIN;
             while (!stopping) {
-                boolean full = !clock.instant().isBefore(nextTick);
+                // a daemon that just came to lead evaluates at once instead of at its next tick
+                boolean full = leadershipChanged.getAndSet(false) || !clock.instant().isBefore(nextTick);
                 pass(full);
                 if (full) {
                     nextTick = clock.instant().plus(config.tick());
@@ -297,7 +383,7 @@ public final class ServeDaemon implements AutoCloseable {
                         r.stopReason()))
                 .sorted(java.util.Comparator.comparingLong(ServeStatus.Run::request))
                 .toList();
-        return new ServeStatus(owner, now.toString(), lastCapacity, tenants, running);
+        return new ServeStatus(owner, isLeader(), now.toString(), lastCapacity, tenants, running);
     }
 
     /**

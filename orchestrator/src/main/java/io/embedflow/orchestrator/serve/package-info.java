@@ -17,6 +17,8 @@
  *       {@link io.embedflow.orchestrator.serve.RetryPolicy}), and stops them
  *       ({@link io.embedflow.orchestrator.serve.ShutdownPolicy}).</li>
  *   <li>{@code RunReconciler}: what became of a run an earlier daemon left, after a crash.</li>
+ *   <li>{@link io.embedflow.orchestrator.serve.Leadership}: whether this daemon may schedule, when
+ *       several replicas stand for one role ({@code serve.k8s.LeaseLeadership} on Kubernetes).</li>
  *   <li>{@link io.embedflow.orchestrator.serve.ServeStatus}: what its endpoint
  *       ({@code io.embedflow.orchestrator.http.StatusServer}, with the web UI of
  *       {@code io.embedflow.orchestrator.http.ui.WebUi}) shows at {@code /api/queue}.</li>

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusServerTest {
 
     static final String TOKEN = "s3cret-token-0123456789abcdef";
-    static final ServeStatus STATUS = new ServeStatus("test#1", "2026-12-01T08:00:00Z", 4,
+    static final ServeStatus STATUS = new ServeStatus("test#1", true, "2026-12-01T08:00:00Z", 4,
             Map.of("search", new ServeStatus.Tenant(2, null, 3, 1, 1, 2)),
             List.of(new ServeStatus.Run(7, "r-1", "docs", "search", 2, "2026-12-01T07:59:00Z", null)));
 

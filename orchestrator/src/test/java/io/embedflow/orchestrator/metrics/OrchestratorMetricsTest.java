@@ -108,6 +108,6 @@ class OrchestratorMetricsTest {
     }
 
     private static ServeStatus status(Map<String, ServeStatus.Tenant> tenants) {
-        return new ServeStatus("test#1", T0.toString(), 8, tenants, List.of());
+        return new ServeStatus("test#1", true, T0.toString(), 8, tenants, List.of());
     }
 }

@@ -15,6 +15,7 @@ import io.embedflow.orchestrator.schedule.TriggerEvaluator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,7 @@ import java.util.function.UnaryOperator;
 /**
  * A serve daemon on a SQLite store in a test's directory, with a manual clock, a fake cluster and a
  * fake launcher; one model {@code m} (version 1) is registered, and every dataset has the data
- * snapshot {@link #data} says. Closing it closes the daemon and the store.
+ * snapshot {@link #data} says. Closing it closes the daemon, its {@link #replica replicas} and the store.
  */
 final class ServeFixture implements AutoCloseable {
 
@@ -44,6 +45,8 @@ final class ServeFixture implements AutoCloseable {
     private final UnaryOperator<ServeConfig.Builder> settings;
     private final int slots;
     private final ServeListener listener;
+    private final Leadership leadership;
+    private final List<ServeDaemon> replicas = new ArrayList<>();
 
     ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings) {
         this(root, slots, settings, store -> ServeListener.NONE);
@@ -52,9 +55,20 @@ final class ServeFixture implements AutoCloseable {
     /** With the daemon's listener made from the fixture's store (once; a {@link #restart} keeps it). */
     ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings,
             Function<MetadataStore, ? extends ServeListener> listener) {
+        this(root, slots, settings, listener, Leadership.always());
+    }
+
+    /** With a daemon that schedules only while {@code leadership} leads; the caller closes it. */
+    ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings, Leadership leadership) {
+        this(root, slots, settings, store -> ServeListener.NONE, leadership);
+    }
+
+    private ServeFixture(Path root, int slots, UnaryOperator<ServeConfig.Builder> settings,
+            Function<MetadataStore, ? extends ServeListener> listener, Leadership leadership) {
         this.root = root;
         this.slots = slots;
         this.settings = settings;
+        this.leadership = leadership;
         metadata = MetadataStore.openSqlite(root.resolve("embedflow.db"), clock);
         this.listener = listener.apply(metadata);
         metadata.insertModelVersion(new ModelVersion("m", 1, "a".repeat(64), T0, "/models/m"));
@@ -66,12 +80,28 @@ final class ServeFixture implements AutoCloseable {
         schedule = new Schedule(metadata, clock);
         triggers = new TriggerEvaluator(metadata, (dataset, where) -> Optional.ofNullable(data.get(dataset)), clock);
         launcher = new FakeLauncher(metadata, flink, clock);
-        ServeConfig config = settings.apply(ServeConfig.builder().optName("test").optTick(Duration.ofSeconds(5))
+        daemon = ServeDaemon.create(config("test"), metadata, registry, (dataset, where) -> Optional.ofNullable(data.get(dataset)),
+                flink, launcher, CapacitySource.fixed(slots), clock, listener, leadership);
+        daemon.recover();
+    }
+
+    private ServeConfig config(String name) {
+        return settings.apply(ServeConfig.builder().optName(name).optTick(Duration.ofSeconds(5))
                 .optShutdownGrace(Duration.ofSeconds(10)).optFollowInterval(Duration.ofMillis(20))
                 .optLogFile(root.resolve("serve.log"))).build();
-        daemon = ServeDaemon.create(config, metadata, registry, (dataset, where) -> Optional.ofNullable(data.get(dataset)), flink,
-                launcher, CapacitySource.fixed(slots), clock, listener);
-        daemon.recover();
+    }
+
+    /**
+     * Another daemon named {@code name} on the same store, cluster and launcher, as a second replica
+     * of one deployment is; the caller closes {@code leadership}.
+     */
+    ServeDaemon replica(String name, Leadership leadership, ServeListener listener) {
+        ServeDaemon replica = ServeDaemon.create(config(name), metadata, registry,
+                (dataset, where) -> Optional.ofNullable(data.get(dataset)), flink, launcher, CapacitySource.fixed(slots), clock,
+                listener, leadership);
+        replicas.add(replica);
+        replica.recover();
+        return replica;
     }
 
     /** Kills the daemon: its runs write nothing more, and nothing is handed back. */
@@ -118,6 +148,7 @@ final class ServeFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        replicas.forEach(ServeDaemon::close);
         if (daemon != null) {
             daemon.close();
         }

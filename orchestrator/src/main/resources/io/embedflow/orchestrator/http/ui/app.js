@@ -222,7 +222,8 @@ function schedulesPage() {
     const [queue, specs] = await Promise.all([queueStatus(), api('/api/schedules')]);
     const tenants = queue ? Object.entries(queue.tenants) : [];
     render('Schedules and queue',
-      queue ? facts([['daemon', queue.owner], ['as of', time(queue.at)], ['task slots', queue.capacitySlots ?? 'not read yet']])
+      queue ? facts([['daemon', queue.owner], ['leads', queue.leader ? 'yes' : 'no: another replica schedules'],
+        ['as of', time(queue.at)], ['task slots', queue.capacitySlots ?? 'not read yet']])
         : el('p', { class: 'muted' }, 'The queue is shown by `embedflow serve`.'),
       el('h2', {}, 'Queue per tenant'),
       tenants.length === 0 ? el('p', { class: 'muted' }, 'No tenant has requests.')
