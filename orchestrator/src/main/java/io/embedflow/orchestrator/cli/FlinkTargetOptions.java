@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -92,7 +91,7 @@ public final class FlinkTargetOptions {
                 options.setNamespace(namespace != null ? namespace : clientNamespace(client, command))
                         .setApplicationTemplate(template);
             }
-            return new OwningKubernetesFlink(client, options.build());
+            return KubernetesFlink.owning(client, options.build());
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -118,65 +117,5 @@ public final class FlinkTargetOptions {
                     + "--flink-deployment NAMESPACE/NAME or in the template's metadata.namespace");
         }
         return namespace;
-    }
-
-    /** The operator-backed target with the client it was opened with, closed with it. */
-    private static final class OwningKubernetesFlink implements FlinkTarget {
-        private final KubernetesClient client;
-        private final KubernetesFlink target;
-
-        OwningKubernetesFlink(KubernetesClient client, KubernetesFlinkOptions options) {
-            this.client = client;
-            this.target = new KubernetesFlink(client, options, Clock.systemUTC());
-        }
-
-        @Override
-        public URI restAddress() {
-            return target.restAddress();
-        }
-
-        @Override
-        public org.apache.flink.configuration.Configuration clientConfiguration() {
-            return target.clientConfiguration();
-        }
-
-        @Override
-        public io.embedflow.orchestrator.submit.SubmittedJob submit(io.embedflow.orchestrator.submit.JobSubmission job) {
-            return target.submit(job);
-        }
-
-        @Override
-        public java.util.Optional<io.embedflow.orchestrator.submit.FlinkJob> findJob(String name) {
-            return target.findJob(name);
-        }
-
-        @Override
-        public java.util.Optional<io.embedflow.orchestrator.submit.FlinkJob> job(String jobId) {
-            return target.job(jobId);
-        }
-
-        @Override
-        public boolean cancel(String jobId) {
-            return target.cancel(jobId);
-        }
-
-        @Override
-        public java.util.Optional<String> failure(String jobId) {
-            return target.failure(jobId);
-        }
-
-        @Override
-        public java.util.OptionalInt totalSlots() {
-            return target.totalSlots();
-        }
-
-        @Override
-        public void close() {
-            try {
-                target.close();
-            } finally {
-                client.close();
-            }
-        }
     }
 }

@@ -151,7 +151,7 @@ final class RunEnds {
         try {
             Optional<FlinkJob> job = target.findJob(RunReconciler.jobName(runId));
             if (job.isPresent()) {
-                location += "; Flink job " + job.get().id() + " at " + target.restAddress() + "/#/job/" + job.get().id() + "/overview";
+                location += "; " + target.describeJob(job.get());
             }
         } catch (OrchestratorException e) {
             LOG.debug("no Flink job location for run {}: {}", runId, e.getMessage());

@@ -162,6 +162,7 @@ final class RunReconciler {
                     clock.instant(), null);
             metadata.updateRun(done);
             LOG.info("run {} committed its table before its serve stopped; recorded as SUCCEEDED", run.id());
+            job.ifPresent(this::discard);
             return new Observation.Succeeded(done);
         }
         String error;
@@ -181,7 +182,20 @@ final class RunReconciler {
         RunRecord failed = run.failed(error, clock.instant());
         metadata.updateRun(failed);
         LOG.info("run {} did not commit its table: {}", run.id(), error);
+        job.ifPresent(this::discard);
         return new Observation.Failed(failed, evidence);
+    }
+
+    /** The recorded end of a job the cluster still keeps (an operator resource) lets it go; failing to only leaves it. */
+    private void discard(FlinkJob job) {
+        if (!job.isTerminal()) {
+            return;
+        }
+        try {
+            target.discard(job.id());
+        } catch (OrchestratorException e) {
+            LOG.warn("could not let go of ended job {}: {}", job.id(), e.getMessage());
+        }
     }
 
     /** The table at the run's output, if this run committed it. */

@@ -66,6 +66,18 @@ public interface FlinkTarget extends AutoCloseable {
         return new FlinkRest(restAddress()).failure(jobId);
     }
 
+    /** Where a user looks at job {@code job}: its page in the cluster's web UI. */
+    default String describeJob(FlinkJob job) {
+        return "Flink job " + job.id() + " at " + restAddress() + "/#/job/" + job.id() + "/overview";
+    }
+
+    /**
+     * Lets the target drop what it still keeps of job {@code jobId}, which ended and was recorded; a
+     * REST target keeps nothing.
+     */
+    default void discard(String jobId) {
+    }
+
     /** The cluster's task slots (free or not): what {@code serve} may admit runs for. */
     default OptionalInt totalSlots() {
         return new FlinkRest(restAddress()).totalSlots();

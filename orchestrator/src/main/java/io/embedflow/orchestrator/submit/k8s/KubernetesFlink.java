@@ -83,7 +83,12 @@ public final class KubernetesFlink implements FlinkTarget {
      * {@code KUBECONFIG} or {@code ~/.kube/config}); {@link #close()} closes it.
      */
     public static KubernetesFlink connect(KubernetesFlinkOptions options) {
-        return new KubernetesFlink(new KubernetesClientBuilder().build(), true, options, Clock.systemUTC());
+        return owning(new KubernetesClientBuilder().build(), options);
+    }
+
+    /** A target that takes {@code client} over: {@link #close()} closes it. */
+    public static KubernetesFlink owning(KubernetesClient client, KubernetesFlinkOptions options) {
+        return new KubernetesFlink(client, true, options, Clock.systemUTC());
     }
 
     public KubernetesFlinkOptions options() {
@@ -183,6 +188,17 @@ public final class KubernetesFlink implements FlinkTarget {
         delete(name);
         LOG.info("cancelled {} by deleting it", describe(name));
         return true;
+    }
+
+    @Override
+    public String describeJob(FlinkJob job) {
+        return describe(job.id());
+    }
+
+    /** Deletes the resource of an ended job (a followed job's is deleted when it ends; one left by an earlier serve is not). */
+    @Override
+    public void discard(String jobId) {
+        resourceOf(jobId).map(r -> r.getMetadata().getName()).ifPresent(this::delete);
     }
 
     @Override

@@ -180,6 +180,19 @@ class KubernetesFlinkTest {
     }
 
     @Test
+    void aJobLeftByAnEarlierServeIsFollowedByItsIdAndDiscardedOnceRecorded() {
+        session().submit(job());   // this submitter "crashes": nobody follows the job
+        sessionOperator().job(RESOURCE, "9".repeat(32), "FINISHED");
+
+        KubernetesFlink next = session();
+        FlinkJob left = next.findJob(JOB_NAME).orElseThrow();
+        assertThat(left.isTerminal()).isTrue();
+        assertThat(next.describeJob(left)).isEqualTo("FlinkSessionJob embedflow/" + RESOURCE);
+        next.discard(left.id());
+        assertThat(sessionOperator().get(RESOURCE)).isNull();
+    }
+
+    @Test
     void aNewAttemptReplacesAnEndedResourceOfTheSameNameButNotARunningOne() {
         KubernetesFlink flink = session();
         flink.submit(job());
