@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -90,6 +91,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--worker-env", hidden = true, paramLabel = "KEY=VALUE", description = "Testing: worker environment.")
     Map<String, String> workerEnv = new LinkedHashMap<>();
 
+    @Mixin
+    GangTargetOptions gang = new GangTargetOptions();
+
     @Option(names = "--progress", description = "Show the progress bar even when stderr is not a terminal.")
     boolean progress;
 
@@ -102,8 +106,9 @@ final class TrainCommand implements Callable<Integer> {
                 devicesPerWorker, device, memoryPerWorker, steps, batch, learningRate, temperature, checkpointEvery, heldOut,
                 restartBudget, joinTimeout, workerEnv);
         try (EmbedflowHome home = main.openHome()) {
+            TrainRunner.Launchers launchers = gang.launchers(spec.commandLine(), home.root());
             TrainRunner.Outcome outcome = CommandReports.around(home, () -> new TrainRunner(home.metadata(), home.registry(),
-                    home.root(), home.storeLocation()).run(request, progress(this.progress, noProgress)));
+                    home.root(), home.storeLocation(), launchers).run(request, progress(this.progress, noProgress)));
             print(spec.commandLine().getOut(), outcome);
             spec.commandLine().getOut().printf("report     %s%n", Reports.path(home.root(), outcome.run().id()));
         }

@@ -47,7 +47,7 @@ public record TrainPlan(
         String checkpoints,
         String progress,
         String output) {
-    static final String FILE = "plan.json";
+    public static final String FILE = "plan.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -49,7 +49,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one fine-tuning and keeps its run record (kind {@code train}): resolves the base model, reads
  * and splits the pairs, measures the retrieval metric of the base on the held-out pairs, starts the
- * gang ({@link LocalGangLauncher} by default), restarts the whole gang from its newest checkpoint
+ * gang ({@link LocalGangLauncher} by default, or any {@link Launchers}), restarts the whole gang from its newest checkpoint
  * when a member fails (within the restart budget), and, when it finished, measures the trained model,
  * registers it as a new version with the alias {@code candidate}, and records the lineage (base
  * snapshot, training data snapshot, configuration, gang shape) and metrics (loss per step, retrieval
@@ -67,13 +67,38 @@ public final class TrainRunner {
     private final ModelRegistry registry;
     private final Path home;
     private final String storeLocation;
+    private final Launchers launchers;
+
+    /**
+     * Opens the launcher a run's gang runs on; the run closes it.
+     *
+     * <p>Workers get paths under the home (the plan, the base snapshot, the output, rank 0's progress):
+     * a launcher that starts them elsewhere must give them the home at the same path.
+     */
+    @FunctionalInterface
+    public interface Launchers {
+        /** @param logDir the run's log directory (where local workers write theirs) */
+        GangLauncher open(Path logDir, TrainRequest request);
+
+        /** Workers as JVMs on this machine ({@link LocalGangLauncher}). */
+        static Launchers local() {
+            return (logDir, request) -> new LocalGangLauncher(logDir, TrainWorker.class.getName(), workerJvmOptions(),
+                    gpus(request));
+        }
+    }
 
     /** @param storeLocation the object store of the snapshots, where checkpoints go too */
     public TrainRunner(MetadataStore metadata, ModelRegistry registry, Path home, String storeLocation) {
+        this(metadata, registry, home, storeLocation, Launchers.local());
+    }
+
+    /** As the other constructor, with the gang on {@code launchers}' launcher (e.g. JobSets on Kubernetes). */
+    public TrainRunner(MetadataStore metadata, ModelRegistry registry, Path home, String storeLocation, Launchers launchers) {
         this.metadata = metadata;
         this.registry = registry;
         this.home = home;
         this.storeLocation = storeLocation;
+        this.launchers = launchers;
     }
 
     /** Follows a run: the steps as rank 0 reports them. */
@@ -129,8 +154,7 @@ public final class TrainRunner {
                     List.of(planFile.toString()), env, request.joinTimeout(), request.restartBudget());
             progress.planned(request.steps());
             GangRestarts.Outcome ended;
-            try (GangLauncher launcher = new LocalGangLauncher(runDir.resolve("logs"), TrainWorker.class.getName(),
-                    workerJvmOptions(), gpus(request))) {
+            try (GangLauncher launcher = launchers.open(runDir.resolve("logs"), request)) {
                 ended = follow(launcher, gang, Path.of(plan.progress()), progress);
             }
             Map<Long, Double> losses = losses(Path.of(plan.progress()));

@@ -29,7 +29,7 @@ public final class JobSetExample {
             """;
 
     static final GangRequest REQUEST = new GangRequest("finetune-minilm", 2, 1, "16Gi",
-            List.of("--config", "/var/lib/embedflow/gangs/finetune-minilm.yaml"), Map.of(), Duration.ofMinutes(10), 2);
+            List.of("/var/lib/embedflow/train/r-20261129-0900-5f3a/" + io.embedflow.orchestrator.train.TrainPlan.FILE), Map.of(), Duration.ofMinutes(10), 2);
 
     static final KubernetesGangOptions OPTIONS = KubernetesGangOptions.builder()
             .setNamespace("embedflow")
@@ -39,6 +39,7 @@ public final class JobSetExample {
             .optToleration(Toleration.exists("nvidia.com/gpu", Toleration.Effect.NO_SCHEDULE))
             .optCpuPerWorker("4")
             .optCredentialsSecret("embedflow-s3")
+            .optSharedVolume("embedflow-data", "/var/lib/embedflow")
             .build();
 
     private JobSetExample() {

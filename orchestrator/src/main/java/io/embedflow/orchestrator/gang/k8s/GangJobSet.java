@@ -77,6 +77,8 @@ public final class GangJobSet {
     /** The annotation (and, on newer clusters, label) the Job controller gives each pod: its index, our rank. */
     public static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    /** The pod volume of {@link KubernetesGangOptions#sharedVolume()}. */
+    public static final String SHARED_VOLUME = "shared";
 
     private static final int MAX_DNS_LABEL = 63;
     private static final Set<String> RESERVED_ENV = Set.of(GangRequest.RANK_ENV, GangRequest.WORLD_SIZE_ENV,
@@ -188,6 +190,8 @@ public final class GangJobSet {
                         .withValue(t.value().orElse(null))
                         .withEffect(t.effect().map(KubernetesGangOptions.Toleration.Effect::kubernetesName).orElse(null))
                         .build()).toList());
+        options.sharedVolume().ifPresent(v -> pod.addNewVolume().withName(SHARED_VOLUME)
+                .withNewPersistentVolumeClaim().withClaimName(v.claimName()).endPersistentVolumeClaim().endVolume());
         // Workers do not talk to the Kubernetes API unless the platform gives them an account for it.
         options.serviceAccount().ifPresentOrElse(pod::withServiceAccountName, () -> pod.withAutomountServiceAccountToken(false));
         return pod.build();
@@ -214,6 +218,8 @@ public final class GangJobSet {
                     .withAllowPrivilegeEscalation(false)
                     .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .endSecurityContext();
+        options.sharedVolume().ifPresent(v -> container.addNewVolumeMount().withName(SHARED_VOLUME)
+                .withMountPath(v.mountPath()).endVolumeMount());
         options.credentialsSecret().ifPresent(secret ->
                 container.withEnvFrom(new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build()));
         return container.build();

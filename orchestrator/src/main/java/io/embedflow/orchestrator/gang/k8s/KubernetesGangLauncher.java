@@ -63,7 +63,12 @@ public final class KubernetesGangLauncher implements GangLauncher {
      * else {@code KUBECONFIG} or {@code ~/.kube/config}); {@link #close()} closes it.
      */
     public static KubernetesGangLauncher connect(KubernetesGangOptions options) {
-        return new KubernetesGangLauncher(new KubernetesClientBuilder().build(), true, options, Clock.systemUTC());
+        return owning(new KubernetesClientBuilder().build(), options, Clock.systemUTC());
+    }
+
+    /** A launcher that takes {@code client} over: {@link #close()} closes it. */
+    public static KubernetesGangLauncher owning(KubernetesClient client, KubernetesGangOptions options, Clock clock) {
+        return new KubernetesGangLauncher(client, true, options, clock);
     }
 
     @Override

@@ -38,6 +38,9 @@ import java.util.regex.Pattern;
  * @param credentialsSecret a Secret (in {@code namespace}) whose keys become workers' environment variables,
  *     e.g. {@code AWS_ACCESS_KEY_ID}; only its name appears in objects, never its values
  * @param stopTimeout how long {@code stop()} waits for a stopped attempt's pods to end
+ * @param sharedVolume a volume claim mounted into every worker at the path where the orchestrator
+ *     keeps its home (the training plan, the base model's snapshot, the trained model's output and
+ *     rank 0's progress are paths there); empty: the workers share nothing but the object store
  */
 public record KubernetesGangOptions(
         String namespace,
@@ -50,7 +53,8 @@ public record KubernetesGangOptions(
         int coordinatorPort,
         String cpuPerWorker,
         Optional<String> credentialsSecret,
-        Duration stopTimeout) {
+        Duration stopTimeout,
+        Optional<SharedVolume> sharedVolume) {
 
     public static final List<String> DEFAULT_WORKER_COMMAND = List.of("embedflow", "gang-worker");
     public static final int DEFAULT_COORDINATOR_PORT = 29500;
@@ -83,6 +87,31 @@ public record KubernetesGangOptions(
         credentialsSecret.ifPresent(s -> requireName("credentials Secret", s, DNS_SUBDOMAIN));
         if (stopTimeout == null || stopTimeout.isNegative() || stopTimeout.isZero()) {
             throw new OrchestratorException("the stop timeout must be longer than zero, got " + stopTimeout);
+        }
+        Objects.requireNonNull(sharedVolume, "sharedVolume");
+    }
+
+    /**
+     * A PersistentVolumeClaim (ReadWriteMany) mounted into every worker.
+     *
+     * @param claimName the claim, in the gang's namespace
+     * @param mountPath where it is mounted: the same path as in the orchestrator, so paths mean the same
+     */
+    public record SharedVolume(String claimName, String mountPath) {
+        public SharedVolume {
+            requireName("shared volume claim", claimName, DNS_SUBDOMAIN);
+            if (mountPath == null || !mountPath.startsWith("/") || mountPath.contains("..")) {
+                throw new OrchestratorException("the shared volume's mount path must be an absolute path, got '" + mountPath + "'");
+            }
+        }
+
+        /** Reads {@code CLAIM:/mount/path}. */
+        public static SharedVolume parse(String text) {
+            int colon = text == null ? -1 : text.indexOf(':');
+            if (colon < 1) {
+                throw new OrchestratorException("a shared volume is CLAIM:/mount/path, got '" + text + "'");
+            }
+            return new SharedVolume(text.substring(0, colon), text.substring(colon + 1));
         }
     }
 
@@ -169,6 +198,7 @@ public record KubernetesGangOptions(
         private String cpuPerWorker = "1";
         private String credentialsSecret;
         private Duration stopTimeout = Duration.ofMinutes(2);
+        private SharedVolume sharedVolume;
 
         private Builder() {
         }
@@ -235,10 +265,16 @@ public record KubernetesGangOptions(
             return this;
         }
 
+        /** Mounts claim {@code claimName} at {@code mountPath} in every worker. */
+        public Builder optSharedVolume(String claimName, String mountPath) {
+            this.sharedVolume = new SharedVolume(claimName, mountPath);
+            return this;
+        }
+
         public KubernetesGangOptions build() {
             return new KubernetesGangOptions(namespace, image, queue, Optional.ofNullable(serviceAccount), nodeSelector,
                     tolerations, workerCommand, coordinatorPort, cpuPerWorker, Optional.ofNullable(credentialsSecret),
-                    stopTimeout);
+                    stopTimeout, Optional.ofNullable(sharedVolume));
         }
     }
 }
