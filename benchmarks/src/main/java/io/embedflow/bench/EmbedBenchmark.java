@@ -1,23 +1,6 @@
 package io.embedflow.bench;
 
-import io.embedflow.connectors.parquet.ShardReader;
-import io.embedflow.connectors.parquet.TextRow;
-import io.embedflow.connectors.shard.DatasetPlan;
-import io.embedflow.connectors.shard.Shard;
-import io.embedflow.connectors.shard.ShardPlanner;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.NoopTranslator;
-import io.embedflow.djl.embed.EngineDefaults;
-import io.embedflow.djl.text.TextTokenizer;
 import io.embedflow.djl.embed.BatchingOptions;
-import io.embedflow.djl.embed.LengthSortedBatcher;
-import io.embedflow.djl.model.ModelDirectory;
-import io.embedflow.djl.text.Tokens;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.demo.DemoDataset;
 import io.embedflow.orchestrator.demo.StarterModel;
@@ -29,8 +12,6 @@ import io.embedflow.orchestrator.submit.EmbeddedFlink;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,46 +55,9 @@ public final class EmbedBenchmark implements Callable<Integer> {
 
         // (a) the ceiling: a plain DJL predictor over input tokenized, batched and turned into
         // tensors before the clock starts; the model's forward pass and nothing else
-        EngineDefaults.apply();
-        List<List<Tokens>> batches = new ArrayList<>();
-        long rawRows;
-        double rawSeconds;
-        ModelDirectory directory = ModelDirectory.open(model);
-        try (TextTokenizer tokenizer = TextTokenizer.load(directory);
-                ZooModel<NDList, NDList> zoo = Criteria.builder()
-                        .setTypes(NDList.class, NDList.class)
-                        .optModelPath(directory.dir())
-                        .optModelName(directory.modelName())
-                        .optEngine("PyTorch")
-                        .optTranslator(new NoopTranslator())
-                        .build()
-                        .loadModel();
-                Predictor<NDList, NDList> predictor = zoo.newPredictor();
-                NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            List<String> texts = readTexts(ShardPlanner.plan(data, "id", "text"));
-            LengthSortedBatcher<Tokens> batcher = new LengthSortedBatcher<>(
-                    new BatchingOptions(texts.size(), batching.maxBatchRows(), batching.maxBatchTokens()),
-                    Tokens::length, b -> batches.add(List.copyOf(b)));
-            for (Tokens t : tokenizer.encodeAll(texts)) {
-                batcher.add(t);
-            }
-            batcher.flush();
-            rawRows = texts.size();
-            List<NDList> inputs = new ArrayList<>();
-            for (List<Tokens> b : batches) {
-                inputs.add(BatchTensors.of(manager, b, directory.config().includeTokenTypes()));
-            }
-            for (int i = 0; i < Math.min(5, inputs.size()); i++) {
-                predictor.predict(inputs.get(i)).close();
-            }
-            long start = System.nanoTime();
-            for (NDList in : inputs) {
-                try (NDList hidden = predictor.predict(in)) {
-                    hidden.head().getShape();
-                }
-            }
-            rawSeconds = (System.nanoTime() - start) / 1e9;
-        }
+        RawPredictorLoop.Result rawRun = RawPredictorLoop.run(data, model, batching);
+        long rawRows = rawRun.rows();
+        double rawSeconds = rawRun.seconds();
 
         // (b) the refresh job through the orchestrator on an embedded cluster
         double jobSeconds;
@@ -134,25 +78,10 @@ public final class EmbedBenchmark implements Callable<Integer> {
         out.printf("%-34s %10s %10s %12s%n", "path", "rows", "seconds", "rows/s");
         out.printf("%-34s %10d %10.2f %12.0f%n", "(a) raw DJL predictor, pre-batched", rawRows, rawSeconds, raw);
         out.printf("%-34s %10d %10.2f %12.0f%n", "(b) refresh job, p=" + parallelism, jobRows, jobSeconds, job);
-        out.printf("batches=%d max_batch_rows=%d max_batch_tokens=%d cores=%d%n", batches.size(),
+        out.printf("batches=%d max_batch_rows=%d max_batch_tokens=%d cores=%d%n", rawRun.batches(),
                 batching.maxBatchRows(), batching.maxBatchTokens(), Runtime.getRuntime().availableProcessors());
         out.printf("raw_rows_per_s=%.0f job_rows_per_s=%.0f job_vs_raw=%.3f rows=%d parallelism=%d%n",
                 raw, job, job / raw, rawRows, parallelism);
         return 0;
-    }
-
-    private static List<String> readTexts(DatasetPlan plan) {
-        List<String> texts = new ArrayList<>();
-        for (Shard shard : plan.shards()) {
-            try (ShardReader reader = new ShardReader(shard, plan.idColumn(), plan.textColumn(), plan.idType())) {
-                while (reader.hasNext()) {
-                    TextRow row = reader.next();
-                    if (row.text != null && !row.text.isBlank()) {
-                        texts.add(row.text);
-                    }
-                }
-            }
-        }
-        return texts;
     }
 }

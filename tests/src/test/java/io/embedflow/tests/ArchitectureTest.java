@@ -7,7 +7,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** djl-ops and connectors stay engine-free; nothing reaches into another module's internals. */
+/**
+ * djl-ops and connectors stay engine-free; the Beam transforms never reach Flink or the Flink jobs; nothing reaches into
+ * another module's internals.
+ */
 class ArchitectureTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -17,6 +20,14 @@ class ArchitectureTest {
     void djlOpsAndConnectorsNeverDependOnFlinkOrBeam() {
         noClasses().that().resideInAnyPackage("io.embedflow.djl..", "io.embedflow.connectors..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.beam..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void beamPipelinesNeverDependOnFlinkOrTheFlinkJobs() {
+        noClasses().that().resideInAPackage("io.embedflow.beam..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "io.embedflow.flink..",
+                        "io.embedflow.orchestrator..")
                 .check(CLASSES);
     }
 
