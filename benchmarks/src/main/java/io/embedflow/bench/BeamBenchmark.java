@@ -33,6 +33,11 @@ public final class BeamBenchmark implements Callable<Integer> {
             description = "Embedders of the Beam pipeline (--embedParallelism; default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--direct-checks",
+            description = "Keep the DirectRunner's immutability and encodability checks on (a testing aid that encodes every "
+                    + "element again; off by default, as no production runner makes them).")
+    boolean directChecks;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the starter model).")
     Path modelDir;
 
@@ -55,7 +60,8 @@ public final class BeamBenchmark implements Callable<Integer> {
         PipelineOptionsFactory.register(BeamRefreshOptions.class);
         BeamRefreshOptions options = PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--input=" + data,
                 "--idColumn=id", "--textColumn=text", "--model=" + model, "--output=" + dir.resolve("table-" + System.nanoTime()),
-                "--embedParallelism=" + parallelism, "--targetParallelism=" + Math.max(1, parallelism))
+                "--embedParallelism=" + parallelism, "--targetParallelism=" + Math.max(1, parallelism),
+                "--enforceImmutability=" + directChecks, "--enforceEncodability=" + directChecks)
                 .as(BeamRefreshOptions.class);
         long start = System.nanoTime();
         TableManifest manifest = BeamRefreshPipeline.run(options);
@@ -65,7 +71,7 @@ public final class BeamBenchmark implements Callable<Integer> {
         double beamRate = manifest.rowCount() / beamSeconds;
         out.printf("%-40s %10s %10s %12s%n", "path", "rows", "seconds", "rows/s");
         out.printf("%-40s %10d %10.2f %12.0f%n", "(a) raw DJL predictor, pre-batched", raw.rows(), raw.seconds(), rawRate);
-        out.printf("%-40s %10d %10.2f %12.0f%n", "(b) Beam refresh, DirectRunner, p=" + parallelism, manifest.rowCount(),
+        out.printf("%-40s %10d %10.2f %12.0f%n", "(b) Beam refresh, DirectRunner, p=" + parallelism + (directChecks ? ", checks" : ""), manifest.rowCount(),
                 beamSeconds, beamRate);
         out.printf("raw_rows_per_s=%.0f beam_rows_per_s=%.0f beam_vs_raw=%.3f rows=%d parallelism=%d cores=%d%n",
                 rawRate, beamRate, beamRate / rawRate, raw.rows(), parallelism, Runtime.getRuntime().availableProcessors());

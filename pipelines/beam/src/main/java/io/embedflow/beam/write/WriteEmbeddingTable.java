@@ -186,7 +186,7 @@ public final class WriteEmbeddingTable extends PTransform<PCollectionTuple, PCol
         PCollectionList<PartDescriptor> parts = PCollectionList.of(dataParts).and(rejectedParts);
         if (!allowDuplicateIds) {
             parts = parts.and(PCollectionTuple.of(EmbedTexts.EMBEDDED, embedded).and(EmbedTexts.REJECTED, rejected)
-                    .apply("CheckDuplicateIds", new DuplicateIdCheck(idType, sourceFiles)));
+                    .apply("CheckDuplicateIds", new DuplicateIdCheck(idType, sourceFiles, plannedRows)));
         }
         return parts.apply("AllParts", Flatten.pCollections())
                 .apply("GatherParts", Combine.globally(new Gather()))
