@@ -32,6 +32,10 @@ public record ByteRange(String bucket, String key, long offset, long length, Opt
     if (key.isEmpty()) {
       throw new IllegalArgumentException("key is empty in bucket '" + bucket + "'");
     }
+    if (key.endsWith("/")) {
+      // an object's bytes are fetched by its own key; "dir/" names a folder, which S3 answers with 404
+      throw new IllegalArgumentException("key '" + key + "' in bucket '" + bucket + "' ends with '/': not an object's key");
+    }
     String where = "s3://" + bucket + "/" + key;
     if (offset < 0) {
       throw new IllegalArgumentException("offset of a range of " + where + " must be at least 0, was " + offset);

@@ -73,6 +73,25 @@ public record S3Uri(String bucket, String prefix) {
   }
 
   /**
+   * Parses {@code s3://bucket/key} as one object's location: its prefix is the object's key, without the
+   * trailing {@code /} that {@link #parse} gives a directory.
+   *
+   * @throws ConnectorException as {@link #parse} does, and for a location without a key or one ending in {@code /}
+   */
+  public static S3Uri parseObject(String uri) {
+    S3Uri location = parse(uri);
+    if (location.prefix.isEmpty() || uri.endsWith("/")) {
+      throw new ConnectorException("S3 URI '" + Redaction.redact(uri) + "' names no object: it needs a key not ending in '/'");
+    }
+    return new S3Uri(location.bucket, location.prefix.substring(0, location.prefix.length() - 1));
+  }
+
+  /** The object key of a location parsed with {@link #parseObject}. */
+  public String key() {
+    return prefix;
+  }
+
+  /**
    * This location's prefix read as a directory, with {@code key} appended.
    *
    * @param key a relative key: no leading {@code /}, no empty, {@code .} or {@code ..} segment; a

@@ -56,4 +56,14 @@ class S3UriTest {
         .hasMessageNotContaining("wJalrSECRET")
         .hasMessageNotContaining("AKIAEXAMPLE");
   }
+
+  @Test
+  void parsesAnObjectsLocationAsItsKey() {
+    S3Uri file = S3Uri.parseObject("s3://bucket/warehouse/docs/f2.parquet");
+    assertThat(file.bucket()).isEqualTo("bucket");
+    assertThat(file.key()).isEqualTo("warehouse/docs/f2.parquet");
+    assertThat(file.toString()).isEqualTo("s3://bucket/warehouse/docs/f2.parquet");
+    assertThatThrownBy(() -> S3Uri.parseObject("s3://bucket/warehouse/docs/")).hasMessageContaining("names no object");
+    assertThatThrownBy(() -> S3Uri.parseObject("s3://bucket")).hasMessageContaining("names no object");
+  }
 }

@@ -62,10 +62,10 @@ final class ReadShardFn extends DoFn<Shard, TextRow> {
         if (!ObjectStores.isS3(shard.file())) {
             return new ShardReader(shard, idColumn, textColumn, idType);
         }
-        S3Uri file = S3Uri.parse(shard.file());
+        S3Uri file = S3Uri.parseObject(shard.file());
         ObjectStore store = stores.computeIfAbsent(file.bucket(),
                 bucket -> ObjectStores.open("s3://" + bucket + "/", S3Settings.fromEnvironment()));
-        ObjectInputFile input = new ObjectInputFile(store, file.prefix(), shard.file(), shard.fileSize(), shard.etag(),
+        ObjectInputFile input = new ObjectInputFile(store, file.key(), shard.file(), shard.fileSize(), shard.etag(),
                 ObjectInputFile.DEFAULT_READ_AHEAD);
         return ShardReader.open(shard, input, idColumn, textColumn, idType, 0);
     }

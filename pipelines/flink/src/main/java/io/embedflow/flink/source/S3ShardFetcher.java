@@ -54,9 +54,9 @@ final class S3ShardFetcher implements ShardFetcher {
         }
         List<ByteRange> ranges = new ArrayList<>();
         for (Shard shard : shards) {
-            S3Uri file = S3Uri.parse(shard.file());
+            S3Uri file = S3Uri.parseObject(shard.file());
             for (ByteSpan span : prefetched(shard)) {
-                ranges.add(new ByteRange(file.bucket(), file.prefix(), span.offset(), span.length(),
+                ranges.add(new ByteRange(file.bucket(), file.key(), span.offset(), span.length(),
                         Optional.ofNullable(shard.etag())));
             }
         }
@@ -76,8 +76,8 @@ final class S3ShardFetcher implements ShardFetcher {
                     + " was not announced next");
         }
         batch.next++;
-        S3Uri file = S3Uri.parse(shard.file());
-        ObjectInputFile direct = new ObjectInputFile(store(file.bucket()), file.prefix(), shard.file(), shard.fileSize(),
+        S3Uri file = S3Uri.parseObject(shard.file());
+        ObjectInputFile direct = new ObjectInputFile(store(file.bucket()), file.key(), shard.file(), shard.fileSize(),
                 shard.etag(), ObjectInputFile.DEFAULT_READ_AHEAD);
         PrefetchedInputFile input;
         try {
