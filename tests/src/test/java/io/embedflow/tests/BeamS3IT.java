@@ -9,7 +9,6 @@ import io.embedflow.connectors.S3ProxyServer;
 import io.embedflow.connectors.parquet.EmbeddingRow;
 import io.embedflow.connectors.parquet.EmbeddingTableReader;
 import io.embedflow.connectors.parquet.RejectedRowReader;
-import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableManifest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 /** The Beam refresh reading a dataset from S3 and writing its table to S3 (S3Proxy in this JVM), as the Flink job does. */
 class BeamS3IT {
@@ -33,22 +31,12 @@ class BeamS3IT {
 
     @BeforeAll
     static void startS3() {
-        s3 = S3ProxyServer.start();
-        System.setProperty(S3Settings.ENDPOINT_PROPERTY, s3.endpoint().toString());
-        System.setProperty(S3Settings.PATH_STYLE_PROPERTY, "true");
-        System.setProperty("aws.region", "us-east-1");
-        System.setProperty("aws.accessKeyId", S3ProxyServer.IDENTITY);
-        System.setProperty("aws.secretAccessKey", S3ProxyServer.CREDENTIAL);
+        s3 = S3ProxyForTests.start();
     }
 
     @AfterAll
     static void stopS3() {
-        System.clearProperty(S3Settings.ENDPOINT_PROPERTY);
-        System.clearProperty(S3Settings.PATH_STYLE_PROPERTY);
-        System.clearProperty("aws.region");
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        s3.close();
+        S3ProxyForTests.stop(s3);
     }
 
     static TableManifest refresh(String input, String output, String... more) {
@@ -59,22 +47,12 @@ class BeamS3IT {
         return BeamRefreshPipeline.run(PipelineOptionsFactory.fromArgs(args).as(BeamRefreshOptions.class));
     }
 
-    static String upload(Path dir, String bucket, String prefix) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String key = prefix + dir.relativize(f).toString().replace('\\', '/');
-                s3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
-            }
-        }
-        return "s3://" + bucket + "/" + prefix;
-    }
-
     @Test
     void aTableWrittenFromS3ToS3EqualsTheOneWrittenFromDisksAndAFailedRunPublishesNothing() throws IOException {
         Path input = tmp.resolve("input");
         EmbedCliIT.writeDataset(input, 80, 13);
         String bucket = s3.createBucket();
-        String s3Input = upload(input, bucket, "warehouse/docs/");
+        String s3Input = S3ProxyForTests.upload(s3, input, bucket, "warehouse/docs/");
 
         TableManifest onS3 = refresh(s3Input, "s3://" + bucket + "/tables/docs/");
         Path local = tmp.resolve("local");
@@ -107,7 +85,7 @@ class BeamS3IT {
             first = files.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
         }
         Files.copy(first, repeated.resolve("copy.parquet"));   // every id of the first file twice
-        String s3Repeated = upload(repeated, bucket, "warehouse/repeated/");
+        String s3Repeated = S3ProxyForTests.upload(s3, repeated, bucket, "warehouse/repeated/");
         assertThatThrownBy(() -> refresh(s3Repeated, "s3://" + bucket + "/tables/repeated/"))
                 .hasStackTraceContaining("duplicate id");
         assertThat(s3.client().listObjectsV2(b -> b.bucket(bucket).prefix("tables/repeated/")).contents()

@@ -11,17 +11,14 @@ import io.embedflow.connectors.parquet.RejectedRowReader;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.table.TableManifest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * Refreshes that read their dataset from S3 (S3Proxy), through the CLI: the same table as from
@@ -62,15 +59,8 @@ class S3InputIT {
         System.setProperty(S3Settings.ENDPOINT_PROPERTY, endpoint);
     }
 
-    /** Uploads every file under {@code dir} to {@code s3://bucket/prefix...}; returns the URI. */
     static String upload(Path dir, String bucket, String prefix) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String key = prefix + dir.relativize(f).toString().replace('\\', '/');
-                s3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(f));
-            }
-        }
-        return "s3://" + bucket + "/" + prefix;
+        return S3ProxyForTests.upload(s3, dir, bucket, prefix);
     }
 
     Cli.Result embed(Cli cli, String input, Path output, String... more) {

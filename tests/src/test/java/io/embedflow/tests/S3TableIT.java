@@ -38,22 +38,12 @@ class S3TableIT {
 
     @BeforeAll
     static void startS3() {
-        s3 = S3ProxyServer.start();
-        System.setProperty(S3Settings.ENDPOINT_PROPERTY, s3.endpoint().toString());
-        System.setProperty(S3Settings.PATH_STYLE_PROPERTY, "true");
-        System.setProperty("aws.region", "us-east-1");
-        System.setProperty("aws.accessKeyId", S3ProxyServer.IDENTITY);
-        System.setProperty("aws.secretAccessKey", S3ProxyServer.CREDENTIAL);
+        s3 = S3ProxyForTests.start();
     }
 
     @AfterAll
     static void stopS3() {
-        System.clearProperty(S3Settings.ENDPOINT_PROPERTY);
-        System.clearProperty(S3Settings.PATH_STYLE_PROPERTY);
-        System.clearProperty("aws.region");
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        s3.close();
+        S3ProxyForTests.stop(s3);
     }
 
     /** Keys and ETags of every object under {@code prefix}, relative to it. */

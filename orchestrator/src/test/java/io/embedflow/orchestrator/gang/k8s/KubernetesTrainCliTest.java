@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -45,11 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EnableKubernetesMockClient(crud = true)
 class KubernetesTrainCliTest {
 
-    static final Map<String, String> CLIENT_PROPERTIES = Map.of(
-            Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true",
-            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
-            Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
-
     KubernetesMockServer server;
     KubernetesClient client;
     @TempDir
@@ -58,14 +51,12 @@ class KubernetesTrainCliTest {
     @BeforeEach
     void pointTheClientAtTheMockServer() {
         MockServerLogs.quiet();
-        CLIENT_PROPERTIES.forEach(System::setProperty);
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getMasterUrl().toString());
+        MockServerClientProperties.pointAt(client, null);
     }
 
     @AfterEach
     void clearClientProperties() {
-        CLIENT_PROPERTIES.keySet().forEach(System::clearProperty);
-        System.clearProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
+        MockServerClientProperties.clear();
     }
 
     static int cli(StringWriter err, String... args) {

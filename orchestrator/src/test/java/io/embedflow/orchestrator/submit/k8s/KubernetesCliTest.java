@@ -6,9 +6,9 @@ import io.embedflow.connectors.table.TableManifest;
 import io.embedflow.orchestrator.cli.Main;
 import io.embedflow.orchestrator.demo.DemoDataset;
 import io.embedflow.orchestrator.demo.StarterModel;
+import io.embedflow.orchestrator.gang.k8s.MockServerClientProperties;
 import io.embedflow.orchestrator.gang.k8s.MockServerLogs;
 import io.embedflow.orchestrator.submit.EmbeddedFlink;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -29,12 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @EnableKubernetesMockClient(crud = true)
 class KubernetesCliTest {
 
-    static final Map<String, String> CLIENT_PROPERTIES = Map.of(
-            Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true",
-            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
-            Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
-            Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY, "embedflow");
-
     KubernetesMockServer server;
     KubernetesClient client;
     @TempDir
@@ -43,14 +37,12 @@ class KubernetesCliTest {
     @BeforeEach
     void pointTheClientAtTheMockServer() {
         MockServerLogs.quiet();
-        CLIENT_PROPERTIES.forEach(System::setProperty);
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getMasterUrl().toString());
+        MockServerClientProperties.pointAt(client, "embedflow");
     }
 
     @AfterEach
     void clearClientProperties() {
-        CLIENT_PROPERTIES.keySet().forEach(System::clearProperty);
-        System.clearProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
+        MockServerClientProperties.clear();
     }
 
     record Result(int exit, String out, String err) {
