@@ -99,7 +99,7 @@ class TrainCliIT {
 
         Cli.Result result = training.get(4, TimeUnit.MINUTES);
         ok(result);
-        assertThat(result.out()).contains("2 attempt(s)");
+        assertThat(result.out()).contains("2 attempt(s)").contains("restarted  after attempt 0: rank 1 of 2 exited");
         List<JsonNode> starts = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve("progress.jsonl"))) {
             JsonNode node = JSON.readTree(line);
@@ -112,7 +112,13 @@ class TrainCliIT {
         assertThat(starts.get(1).get("attempt").asInt()).isEqualTo(1);
         assertThat(starts.get(1).get("step").asLong()).as("resumed from the newest checkpoint of attempt 0")
                 .isPositive().isEqualTo(lastEventOfAttempt(runDir, "checkpoint", 0));
-        assertThat(Files.readString(runDir.resolve("logs/attempt-0/rank-0.log"))).contains("rank 1");
+        // the run record says why the first attempt was restarted: rank 1, killed by signal 9
+        JsonNode restarts = JSON.readTree(cli.run("runs", "show", runDir.getFileName().toString(), "--json").out())
+                .at("/metrics/restarts");
+        assertThat(restarts.size()).as(restarts.toString()).isEqualTo(1);
+        assertThat(restarts.get(0).get("attempt").asInt()).isZero();
+        assertThat(restarts.get(0).get("rank").asInt()).isEqualTo(1);
+        assertThat(restarts.get(0).get("reason").asText()).contains("rank 1 of 2 exited with status 137 (killed by signal 9)");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.embedflow.orchestrator.train.TrainRunner;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -146,6 +147,12 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> m = outcome.metrics();
         out.printf("candidate  %s (alias %s)%n", outcome.candidate().ref(), TrainRunner.CANDIDATE);
         out.printf("run        %s (%s), %s attempt(s)%n", outcome.run().id(), outcome.run().status(), m.get("attempts"));
+        if (m.get("restarts") instanceof List<?> restarts) {
+            for (Object restart : restarts) {
+                Map<?, ?> r = (Map<?, ?>) restart;
+                out.printf("restarted  after attempt %s: %s%n", r.get("attempt"), r.get("reason"));
+            }
+        }
         out.printf("loss       %.4f -> %.4f over %s steps%n", ((Number) m.get("firstLoss")).doubleValue(),
                 ((Number) m.get("lastLoss")).doubleValue(), m.get("steps"));
         RetrievalMetrics before = (RetrievalMetrics) m.get("before");

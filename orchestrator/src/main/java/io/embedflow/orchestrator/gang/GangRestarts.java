@@ -2,6 +2,8 @@ package io.embedflow.orchestrator.gang;
 
 import io.embedflow.orchestrator.OrchestratorException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -22,10 +24,13 @@ public final class GangRestarts {
      * @param status the last attempt's status: {@code SUCCEEDED}, or {@code FAILED} with the reason of
      *     the failure that used up the restart budget
      * @param attempts how many attempts were launched
+     * @param failures the status of every failed attempt, in order (the last one is {@code status} when
+     *     the gang failed)
      */
-    public record Outcome(GangStatus status, int attempts) {
+    public record Outcome(GangStatus status, int attempts, List<GangStatus> failures) {
         public Outcome {
             Objects.requireNonNull(status, "status");
+            failures = List.copyOf(failures);
         }
     }
 
@@ -44,13 +49,17 @@ public final class GangRestarts {
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new OrchestratorException("the poll interval must be longer than zero, got " + pollInterval);
         }
+        List<GangStatus> failures = new ArrayList<>();
         for (int attempt = 0; ; attempt++) {
             GangStatus status;
             try (LaunchedGang gang = launcher.launch(request, attempt)) {
                 status = awaitEnd(gang, pollInterval);
             }
+            if (status.state() == GangStatus.State.FAILED) {
+                failures.add(status);
+            }
             if (status.state() == GangStatus.State.SUCCEEDED || attempt >= request.restartBudget()) {
-                return new Outcome(status, attempt + 1);
+                return new Outcome(status, attempt + 1, failures);
             }
         }
     }

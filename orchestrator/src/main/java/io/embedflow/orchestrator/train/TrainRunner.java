@@ -176,6 +176,7 @@ public final class TrainRunner {
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("steps", request.steps());
             metrics.put("attempts", ended.attempts());
+            metrics.put("restarts", restarts(ended));
             metrics.put("trainPairs", pairs.train().size());
             metrics.put("heldOutPairs", pairs.heldOut().size());
             metrics.put("firstLoss", losses.isEmpty() ? null : losses.values().iterator().next());
@@ -200,6 +201,20 @@ public final class TrainRunner {
         } finally {
             progress.finished();
         }
+    }
+
+    /** Why each restarted attempt failed: its number, the member that failed first and the launcher's reason. */
+    private static List<Map<String, Object>> restarts(GangRestarts.Outcome ended) {
+        List<Map<String, Object>> restarts = new ArrayList<>();
+        for (int attempt = 0; attempt < ended.failures().size(); attempt++) {
+            GangStatus failed = ended.failures().get(attempt);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("attempt", attempt);
+            entry.put("rank", failed.failedRank());
+            entry.put("reason", failed.reason());
+            restarts.add(entry);
+        }
+        return restarts;
     }
 
     /** Runs the gang to its end on another thread while this one reports rank 0's progress. */

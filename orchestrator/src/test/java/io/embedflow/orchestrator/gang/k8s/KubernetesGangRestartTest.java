@@ -113,6 +113,8 @@ class KubernetesGangRestartTest {
         Outcome ended = outcome.get(PATIENCE_S, TimeUnit.SECONDS);
         assertThat(ended.status()).isEqualTo(GangStatus.succeeded());
         assertThat(ended.attempts()).isEqualTo(2);
+        assertThat(ended.failures()).extracting(GangStatus::failedRank).containsExactly(0);
+        assertThat(ended.failures().get(0).reason()).contains("status 143");
     }
 
     private void awaitJobSet(String name) {
