@@ -37,7 +37,8 @@ public final class EmbedflowHome implements AutoCloseable {
         }
         this.metadata = MetadataStore.open(db);
         try {
-            this.snapshots = new SnapshotStore(ObjectStores.open(store, s3), root.resolve("cache/snapshots"), Clock.systemUTC());
+            this.snapshots = new SnapshotStore(store, ObjectStores.open(store, s3), root.resolve("cache/snapshots"),
+                    Clock.systemUTC());
         } catch (RuntimeException e) {
             metadata.close();
             throw e;

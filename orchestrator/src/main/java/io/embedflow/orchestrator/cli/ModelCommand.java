@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.cli;
 
+import io.embedflow.connectors.snapshot.SnapshotFile;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.orchestrator.EmbedflowHome;
 import io.embedflow.orchestrator.OrchestratorException;
@@ -10,7 +11,6 @@ import io.embedflow.orchestrator.metadata.RunRecord;
 import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
-import io.embedflow.orchestrator.registry.SnapshotFile;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -19,6 +19,7 @@ import io.embedflow.orchestrator.refresh.DataSnapshotJson;
 import io.embedflow.orchestrator.refresh.JobExecution;
 import io.embedflow.orchestrator.refresh.JobTrace;
 import io.embedflow.orchestrator.refresh.ProgressListener;
+import io.embedflow.orchestrator.refresh.ModelOptions;
 import io.embedflow.orchestrator.registry.ModelRef;
 import io.embedflow.orchestrator.registry.ModelRegistry;
 import io.embedflow.orchestrator.registry.ModelSnapshot;
@@ -57,8 +58,7 @@ public final class RetrievalRunner {
         options.put(RefreshOptions.INPUT.key(), request.queries());
         options.put(RefreshOptions.ID_COLUMN.key(), request.idColumn());
         options.put(RefreshOptions.TEXT_COLUMN.key(), request.textColumn());
-        options.put(RefreshOptions.MODEL_DIR.key(), snapshot.directory().toString());
-        options.put(RefreshOptions.MODEL_SNAPSHOT_ID.key(), snapshot.id());
+        ModelOptions.put(options, snapshot, registry.store(), target);
         options.put(RefreshOptions.MODEL_REF.key(), version.ref());
         options.put(RefreshOptions.OUTPUT.key(), request.output());
         options.put(RefreshOptions.RUN_ID.key(), runId);

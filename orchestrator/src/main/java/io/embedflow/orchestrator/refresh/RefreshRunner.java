@@ -80,8 +80,7 @@ public final class RefreshRunner {
         options.put(RefreshOptions.INPUT.key(), request.input());
         options.put(RefreshOptions.ID_COLUMN.key(), request.idColumn());
         options.put(RefreshOptions.TEXT_COLUMN.key(), request.textColumn());
-        options.put(RefreshOptions.MODEL_DIR.key(), snapshot.directory().toString());
-        options.put(RefreshOptions.MODEL_SNAPSHOT_ID.key(), snapshot.id());
+        ModelOptions.put(options, snapshot, registry.store(), target);
         options.put(RefreshOptions.MODEL_REF.key(), version.ref());
         // a new version: the job writes the run's own table under the location's runs/, committed as a version after it
         VersionedOutput versioned = request.newVersion() ? VersionedOutput.at(request.output()) : null;

@@ -38,7 +38,8 @@ public final class Replays {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Job options that describe the run itself rather than how to compute it. */
     private static final Set<String> PER_RUN = Set.of(RefreshOptions.INPUT.key(), RefreshOptions.OUTPUT.key(),
-            RefreshOptions.RUN_ID.key(), RefreshOptions.MODEL_DIR.key(), RefreshOptions.MODEL_SNAPSHOT_ID.key(),
+            RefreshOptions.RUN_ID.key(), RefreshOptions.MODEL_DIR.key(), RefreshOptions.MODEL_STORE.key(),
+            RefreshOptions.MODEL_CACHE.key(), RefreshOptions.MODEL_SNAPSHOT_ID.key(),
             RefreshOptions.MODEL_REF.key(), RefreshOptions.ID_COLUMN.key(), RefreshOptions.TEXT_COLUMN.key(),
             RefreshOptions.PARALLELISM.key(), RefreshOptions.DEVICE.key(), RefreshOptions.ALLOW_DUPLICATE_IDS.key());
 

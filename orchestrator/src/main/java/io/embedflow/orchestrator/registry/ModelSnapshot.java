@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.registry;
 
+import io.embedflow.connectors.snapshot.SnapshotFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -1,25 +1,23 @@
 package io.embedflow.orchestrator.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.files.FileTrees;
+import io.embedflow.connectors.snapshot.SnapshotCache;
+import io.embedflow.connectors.snapshot.SnapshotFile;
+import io.embedflow.connectors.snapshot.SnapshotManifest;
 import io.embedflow.connectors.store.LocalObjectStore;
 import io.embedflow.connectors.store.ObjectInfo;
 import io.embedflow.connectors.store.ObjectStore;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongConsumer;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,30 +45,37 @@ import org.slf4j.LoggerFactory;
  * with put-if-absent, and the same content always gets the same key.
  */
 public final class SnapshotStore {
-    static final String BLOBS = "blobs/sha256/";
-    static final String SNAPSHOTS = "snapshots/";
+    static final String BLOBS = SnapshotCache.BLOBS;
+    static final String SNAPSHOTS = SnapshotCache.SNAPSHOTS;
     static final String PENDING = "pending/";
     /** An import younger than this is assumed alive: its blobs are not collected. */
     static final Duration PENDING_GRACE = Duration.ofHours(24);
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
-    private static final int PROBLEMS_SHOWN = 10;
-    private static final int HASH_BUFFER_BYTES = 1 << 16;
-    /** How many bytes are hashed between two progress reports. */
-    private static final long PROGRESS_STEP_BYTES = 4L << 20;
 
+    private final String location;
     private final ObjectStore objects;
     private final Path cacheRoot;
     private final Clock clock;
 
     /** A store on local disk: objects under {@code root/objects}, the cache under {@code root/cache}. */
     public SnapshotStore(Path root) {
-        this(new LocalObjectStore(root.resolve("objects")), root.resolve("cache"), Clock.systemUTC());
+        this(root.resolve("objects").toAbsolutePath().toString(), new LocalObjectStore(root.resolve("objects")),
+                root.resolve("cache"), Clock.systemUTC());
     }
 
+    /** A store whose objects cannot be reached by a location string (jobs then get the cached directory). */
     public SnapshotStore(ObjectStore objects, Path cacheRoot, Clock clock) {
+        this(null, objects, cacheRoot, clock);
+    }
+
+    /**
+     * @param location where {@code objects} live, as {@link io.embedflow.connectors.store.ObjectStores#open} takes it;
+     *     jobs on other machines copy snapshots from there ({@link #location()})
+     */
+    public SnapshotStore(String location, ObjectStore objects, Path cacheRoot, Clock clock) {
+        this.location = location;
         this.objects = Objects.requireNonNull(objects, "objects");
         this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot").toAbsolutePath().normalize();
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -83,6 +87,11 @@ public final class SnapshotStore {
 
     public String describe() {
         return objects.describe();
+    }
+
+    /** The objects' location ({@code s3://bucket/prefix} or a directory), when known. */
+    public Optional<String> location() {
+        return Optional.ofNullable(location);
     }
 
     /**
@@ -132,8 +141,8 @@ public final class SnapshotStore {
                 }
                 progress.progress(done[0] += file.size());
             }
-            byte[] manifest = Manifest.encode(files);
-            String id = Manifest.sha256Hex(manifest);
+            byte[] manifest = SnapshotManifest.encode(files);
+            String id = SnapshotManifest.sha256Hex(manifest);
             String manifestKey = SNAPSHOTS + id + ".json";
             // written last, whole: the snapshot exists from here on (same id, same bytes: a race is harmless)
             boolean created = !objects.exists(manifestKey);
@@ -162,19 +171,11 @@ public final class SnapshotStore {
 
     /** The manifest of snapshot {@code id}, if the store has it; it must hash to its id. */
     public Optional<List<SnapshotFile>> manifest(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
-            return Optional.empty();
+        try {
+            return cache().manifest(id);
+        } catch (ConnectorException e) {
+            throw new OrchestratorException(e.getMessage(), e);
         }
-        String key = SNAPSHOTS + id + ".json";
-        if (!objects.exists(key)) {
-            return Optional.empty();
-        }
-        byte[] bytes = objects.readBytes(key);
-        if (!Manifest.sha256Hex(bytes).equals(id)) {
-            throw new OrchestratorException("snapshot " + id + " is damaged: its manifest in " + objects.describe()
-                    + " does not hash to its id");
-        }
-        return Optional.of(Manifest.decode(bytes, key));
     }
 
     /** Whether the store has snapshot {@code id} (its manifest; blobs are checked on load). */
@@ -191,11 +192,11 @@ public final class SnapshotStore {
         if (files.isEmpty()) {
             return Optional.empty();
         }
-        ModelSnapshot snapshot = new ModelSnapshot(id, files.get(), cacheRoot.resolve(id));
-        if (!Files.isDirectory(snapshot.directory())) {
-            materialise(snapshot);
+        try {
+            return Optional.of(new ModelSnapshot(id, files.get(), cache().fetch(id, files.get())));
+        } catch (ConnectorException e) {
+            throw new OrchestratorException(e.getMessage(), e);
         }
-        return Optional.of(verifyCached(snapshot));
     }
 
     /** Like {@link #find}, but a missing snapshot is an error. */
@@ -224,7 +225,7 @@ public final class SnapshotStore {
             }
         }
         for (String id : referenced) {
-            if (ID.matcher(id).matches()) {
+            if (SnapshotCache.isId(id)) {
                 manifest(id).ifPresent(files -> files.forEach(f -> keepBlobs.add(f.sha256())));
             }
         }
@@ -279,100 +280,18 @@ public final class SnapshotStore {
     }
 
     static String blobKey(String sha256) {
-        return BLOBS + sha256.substring(0, 2) + "/" + sha256;
+        return SnapshotCache.blobKey(sha256);
     }
 
-    private void materialise(ModelSnapshot snapshot) {
-        Path temp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(temp);
-            for (SnapshotFile file : snapshot.files()) {
-                Path target = temp.resolve(file.path());
-                Files.createDirectories(target.getParent());
-                String key = blobKey(file.sha256());
-                if (!objects.exists(key)) {
-                    throw new OrchestratorException("snapshot " + snapshot.id() + " is damaged: the content of file '"
-                            + file.path() + "' (blob " + file.sha256() + ") is missing from " + objects.describe());
-                }
-                objects.download(key, target);
-                SnapshotFile actual = hashFile(file.path(), target);
-                if (!actual.equals(file)) {
-                    throw new OrchestratorException("snapshot " + snapshot.id() + " is damaged: file '" + file.path()
-                            + "' in " + objects.describe() + " does not match its hash");
-                }
-            }
-            try {
-                Files.move(temp, snapshot.directory(), StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                if (!Files.isDirectory(snapshot.directory(), LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
-                }
-                // another process materialised it first: theirs is as good as ours
-            }
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot copy snapshot " + snapshot.id() + " into " + cacheRoot + ": "
-                    + e.getMessage(), e);
-        } finally {
-            FileTrees.deleteQuietly(temp);
-        }
+    private SnapshotCache cache() {
+        return new SnapshotCache(objects, cacheRoot);
     }
 
-    private ModelSnapshot verifyCached(ModelSnapshot snapshot) {
-        List<String> problems = new ArrayList<>();
-        Set<Path> expected = new HashSet<>();
-        for (SnapshotFile file : snapshot.files()) {
-            Path path = snapshot.resolve(file);
-            expected.add(path);
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                problems.add("file '" + file.path() + "' is missing");
-                continue;
-            }
-            SnapshotFile actual = hashFile(file.path(), path);
-            if (!actual.equals(file)) {
-                problems.add("file '" + file.path() + "' was modified (expected sha256 " + file.sha256() + ", found "
-                        + actual.sha256() + ")");
-            }
-        }
-        try (Stream<Path> walk = Files.walk(snapshot.directory())) {
-            walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !expected.contains(p))
-                    .map(p -> "file '" + snapshot.directory().relativize(p) + "' is not part of it")
-                    .sorted()
-                    .forEach(problems::add);
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot list snapshot " + snapshot.id() + " in " + snapshot.directory(), e);
-        }
-        if (!problems.isEmpty()) {
-            String shown = String.join("; ", problems.subList(0, Math.min(problems.size(), PROBLEMS_SHOWN)));
-            throw new OrchestratorException("refusing snapshot " + snapshot.id() + ": " + shown
-                    + (problems.size() > PROBLEMS_SHOWN ? "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : "")
-                    + " (in " + snapshot.directory() + ")");
-        }
-        return snapshot;
-    }
-
-    private static SnapshotFile hashFile(String path, Path file) {
-        return hashFile(path, file, read -> { });
-    }
-
-    /** Hashes {@code file}, telling {@code read} the bytes read as they are, in pieces of at most a few MB. */
     private static SnapshotFile hashFile(String path, Path file, LongConsumer read) {
-        MessageDigest digest = Manifest.sha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            byte[] buffer = new byte[HASH_BUFFER_BYTES];
-            long size = 0;
-            long unreported = 0;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                size += n;
-                unreported += n;
-                if (unreported >= PROGRESS_STEP_BYTES) {
-                    read.accept(unreported);
-                    unreported = 0;
-                }
-            }
-            read.accept(unreported);
-            return new SnapshotFile(path, size, HexFormat.of().formatHex(digest.digest()));
-        } catch (IOException e) {
-            throw new OrchestratorException("cannot read '" + path + "' (" + file + "): " + e.getMessage(), e);
+        try {
+            return SnapshotCache.hashFile(path, file, read);
+        } catch (ConnectorException e) {
+            throw new OrchestratorException(e.getMessage(), e);
         }
     }
 

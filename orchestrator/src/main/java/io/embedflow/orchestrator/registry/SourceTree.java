@@ -1,5 +1,6 @@
 package io.embedflow.orchestrator.registry;
 
+import io.embedflow.connectors.snapshot.SnapshotFile;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;

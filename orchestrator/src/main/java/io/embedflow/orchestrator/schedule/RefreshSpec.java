@@ -67,17 +67,18 @@ public record RefreshSpec(
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** Job options the spec's own fields set: giving them again would be two answers to one question. */
-    private static final Map<String, String> FIELD_OPTIONS = Map.of(
-            RefreshOptions.INPUT.key(), "dataset",
-            RefreshOptions.WHERE.key(), "where",
-            RefreshOptions.ID_COLUMN.key(), "idColumn",
-            RefreshOptions.TEXT_COLUMN.key(), "textColumn",
-            RefreshOptions.MODEL_DIR.key(), "model",
-            RefreshOptions.MODEL_REF.key(), "model",
-            RefreshOptions.MODEL_SNAPSHOT_ID.key(), "model",
-            RefreshOptions.OUTPUT.key(), "output",
-            RefreshOptions.PARALLELISM.key(), "parallelism",
-            RefreshOptions.DEVICE.key(), "device");
+    private static final Map<String, String> FIELD_OPTIONS = Map.ofEntries(
+            Map.entry(RefreshOptions.INPUT.key(), "dataset"),
+            Map.entry(RefreshOptions.WHERE.key(), "where"),
+            Map.entry(RefreshOptions.ID_COLUMN.key(), "idColumn"),
+            Map.entry(RefreshOptions.TEXT_COLUMN.key(), "textColumn"),
+            Map.entry(RefreshOptions.MODEL_DIR.key(), "model"),
+            Map.entry(RefreshOptions.MODEL_STORE.key(), "model"),
+            Map.entry(RefreshOptions.MODEL_REF.key(), "model"),
+            Map.entry(RefreshOptions.MODEL_SNAPSHOT_ID.key(), "model"),
+            Map.entry(RefreshOptions.OUTPUT.key(), "output"),
+            Map.entry(RefreshOptions.PARALLELISM.key(), "parallelism"),
+            Map.entry(RefreshOptions.DEVICE.key(), "device"));
 
     public RefreshSpec {
         requireName("name", name);

@@ -53,6 +53,11 @@ public final class EmbeddedFlink implements FlinkTarget {
     }
 
     @Override
+    public boolean inProcess() {
+        return true;
+    }
+
+    @Override
     public URI restAddress() {
         return rest;
     }

@@ -79,6 +79,14 @@ public interface FlinkTarget extends AutoCloseable {
     }
 
     /** The cluster's task slots (free or not): what {@code serve} may admit runs for. */
+    /**
+     * Whether jobs run in this JVM, seeing its files: then they load models from the registry's local
+     * cache; elsewhere they copy snapshots from the registry's object store when it is S3.
+     */
+    default boolean inProcess() {
+        return false;
+    }
+
     default OptionalInt totalSlots() {
         return new FlinkRest(restAddress()).totalSlots();
     }

@@ -3,6 +3,8 @@ package io.embedflow.orchestrator.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.embedflow.connectors.snapshot.SnapshotFile;
+import io.embedflow.connectors.snapshot.SnapshotManifest;
 import io.embedflow.orchestrator.OrchestratorException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,7 @@ class SnapshotStoreTest {
                 .containsExactly(".hidden", "config/serving.properties", "model.pt", "tokenizer.json");
         SnapshotFile weights = snapshot.files().get(2);
         assertThat(weights.size()).isEqualTo(7);
-        assertThat(weights.sha256()).isEqualTo(Manifest.sha256Hex("weights".getBytes(StandardCharsets.UTF_8)));
+        assertThat(weights.sha256()).isEqualTo(SnapshotManifest.sha256Hex("weights".getBytes(StandardCharsets.UTF_8)));
         assertThat(snapshot.directory()).isEqualTo(root.resolve("cache").resolve(snapshot.id()));
         assertThat(snapshot.resolve(weights)).hasContent("weights");
         assertThat(snapshot.directory().resolve("config/serving.properties")).hasContent("engine=PyTorch");
@@ -56,11 +58,11 @@ class SnapshotStoreTest {
         ModelSnapshot snapshot = imported(model);
 
         byte[] manifest = Files.readAllBytes(manifestFile(snapshot.id()));
-        String expected = "{\"files\":[{\"path\":\"a \\\"q\\\".txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[0])
-                + "\",\"size\":0},{\"path\":\"b.txt\",\"sha256\":\"" + Manifest.sha256Hex(new byte[] {'B'})
+        String expected = "{\"files\":[{\"path\":\"a \\\"q\\\".txt\",\"sha256\":\"" + SnapshotManifest.sha256Hex(new byte[0])
+                + "\",\"size\":0},{\"path\":\"b.txt\",\"sha256\":\"" + SnapshotManifest.sha256Hex(new byte[] {'B'})
                 + "\",\"size\":1}]}";
         assertThat(new String(manifest, StandardCharsets.UTF_8)).isEqualTo(expected);
-        assertThat(snapshot.id()).isEqualTo(Manifest.sha256Hex(manifest));
+        assertThat(snapshot.id()).isEqualTo(SnapshotManifest.sha256Hex(manifest));
     }
 
     @Test

@@ -105,12 +105,39 @@ final class EmbedflowRules {
                     violations.add(flink + ": " + role + " has no optional envFrom secretRef embedflow-s3");
                 }
             }
+            violations.addAll(modelCache(flink));
             JsonNode conf = flink.node().path("spec").path("flinkConfiguration");
             if (!conf.path("env.java.opts.all").asText().contains("-Dai.djl.offline=true")) {
                 violations.add(flink + ": the JVMs do not run DJL offline (env.java.opts.all)");
             }
         }
         return violations;
+    }
+
+    /**
+     * Task managers copy model snapshots from the store into {@code $EMBEDFLOW_MODEL_CACHE}: it must be
+     * the mount path of an emptyDir volume with a size limit (a model can be gigabytes).
+     */
+    static List<String> modelCache(K8sObject flink) {
+        JsonNode pod = flink.node().path("spec").path("taskManager").path("podTemplate").path("spec");
+        JsonNode main = flinkMain(pod);
+        String cache = env(main, "EMBEDFLOW_MODEL_CACHE").path("value").asText("");
+        if (cache.isEmpty()) {
+            return List.of(flink + ": the task managers have no EMBEDFLOW_MODEL_CACHE");
+        }
+        String volume = null;
+        for (JsonNode m : main.path("volumeMounts")) {
+            if (m.path("mountPath").asText().equals(cache)) {
+                volume = m.path("name").asText();
+            }
+        }
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asText().equals(volume) && !v.path("emptyDir").path("sizeLimit").asText("").isEmpty()) {
+                return List.of();
+            }
+        }
+        return List.of(flink + ": the task managers' EMBEDFLOW_MODEL_CACHE " + cache
+                + " is not the mount path of an emptyDir volume with a sizeLimit");
     }
 
     /**

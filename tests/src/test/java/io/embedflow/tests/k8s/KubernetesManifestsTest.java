@@ -190,6 +190,35 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void aTaskManagerWithoutASizedModelCacheIsReported() {
+        List<K8sObject> bad = Manifests.parse("""
+                apiVersion: flink.apache.org/v1beta1
+                kind: FlinkDeployment
+                metadata: {name: nocache}
+                spec:
+                  taskManager:
+                    podTemplate:
+                      spec:
+                        containers:
+                        - name: flink-main-container
+                          env: [{name: EMBEDFLOW_MODEL_CACHE, value: /opt/flink/model-cache}]
+                          volumeMounts: [{name: model-cache, mountPath: /opt/flink/model-cache}]
+                        volumes: [{name: model-cache, emptyDir: {}}]
+                ---
+                apiVersion: flink.apache.org/v1beta1
+                kind: FlinkDeployment
+                metadata: {name: noenv}
+                spec:
+                  taskManager: {podTemplate: {spec: {containers: [{name: flink-main-container}]}}}
+                """, "bad.yaml");
+
+        assertThat(bad.stream().flatMap(f -> EmbedflowRules.modelCache(f).stream()).toList()).containsExactly(
+                "FlinkDeployment/nocache (bad.yaml): the task managers' EMBEDFLOW_MODEL_CACHE /opt/flink/model-cache is not "
+                        + "the mount path of an emptyDir volume with a sizeLimit",
+                "FlinkDeployment/noenv (bad.yaml): the task managers have no EMBEDFLOW_MODEL_CACHE");
+    }
+
+    @Test
     void wildcardsSecretsClusterRolesAndVerbsBeyondTheTableAreReported() {
         List<K8sObject> bad = Manifests.parse("""
                 apiVersion: rbac.authorization.k8s.io/v1

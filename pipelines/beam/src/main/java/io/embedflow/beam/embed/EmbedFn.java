@@ -2,6 +2,8 @@ package io.embedflow.beam.embed;
 
 import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.PipelinedEmbedder;
@@ -42,7 +44,7 @@ final class EmbedFn extends DoFn<TextRow, EmbeddedText> {
     /** A finished row, not yet emitted. */
     private record Done(EmbeddedText embedded, Instant timestamp, BoundedWindow window) {}
 
-    private final String modelDir;
+    private final ModelSource model;
     private final String device;
     private final BatchingOptions batching;
     private final int tokenizerThreads;
@@ -62,7 +64,7 @@ final class EmbedFn extends DoFn<TextRow, EmbeddedText> {
     private transient List<Done> held;
 
     EmbedFn(EmbedTexts spec) {
-        this.modelDir = spec.modelDir();
+        this.model = spec.model();
         this.device = spec.device();
         this.batching = spec.batching();
         this.tokenizerThreads = spec.tokenizerThreads();
@@ -72,10 +74,12 @@ final class EmbedFn extends DoFn<TextRow, EmbeddedText> {
     @Setup
     public void setup() {
         OfflineEngine.applyDefaults();
-        embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), DeviceRequest.parse(device));
+        // a snapshot from a store is copied into this worker's cache once and verified on every setup
+        Path modelDir = model.localDirectory(S3Settings.fromEnvironment());
+        embedder = TextEmbedder.load(ModelDirectory.open(modelDir), DeviceRequest.parse(device));
         done = new ArrayDeque<>();
         held = new ArrayList<>();
-        LOG.info("embedder for {} on {} (dimension {}, {} intra-op threads)", modelDir, embedder.device(),
+        LOG.info("embedder for {} on {} (dimension {}, {} intra-op threads)", model, embedder.device(),
                 embedder.dimension(), TextEmbedder.intraOpThreads());
     }
 

@@ -1,7 +1,10 @@
 package io.embedflow.beam.embed;
 
 import io.embedflow.beam.BeamPipelineException;
+import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.djl.DjlOpsException;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
@@ -44,14 +47,14 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
     /** Rows that were not embedded, with the reason. */
     public static final TupleTag<RejectedText> REJECTED = new TupleTag<>("rejected") {};
 
-    private final String modelDir;
+    private final ModelSource model;
     private final String device;
     private final BatchingOptions batching;
     private final int tokenizerThreads;
     private final int windowsAhead;
 
-    private EmbedTexts(String modelDir, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead) {
-        this.modelDir = modelDir;
+    private EmbedTexts(ModelSource model, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead) {
+        this.model = model;
         this.device = device;
         this.batching = batching;
         this.tokenizerThreads = tokenizerThreads;
@@ -63,11 +66,39 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         return new EmbedTexts(null, "cpu", BatchingOptions.CPU_DEFAULT, 1, 1).withModelDir(modelDir);
     }
 
+    /**
+     * Embeds with snapshot {@code snapshotId} of the registry's object store at {@code store} ({@code s3://bucket/prefix}
+     * or a directory): each worker copies it into {@code cacheDir} once and verifies every file on every
+     * {@code @Setup}, so workers need nothing but the store. On the CPU, with the CPU batching.
+     */
+    public static EmbedTexts withModelSnapshot(String store, String snapshotId, String cacheDir) {
+        return withModel(modelSnapshot(store, snapshotId, cacheDir));
+    }
+
+    /** Embeds with the model {@code model} names, on the CPU, with the CPU batching. */
+    public static EmbedTexts withModel(ModelSource model) {
+        if (model == null) {
+            throw new BeamPipelineException("EmbedTexts: model must not be null");
+        }
+        return new EmbedTexts(model, "cpu", BatchingOptions.CPU_DEFAULT, 1, 1);
+    }
+
     public EmbedTexts withModelDir(String modelDir) {
         if (modelDir == null || modelDir.isBlank()) {
             throw new BeamPipelineException("EmbedTexts: modelDir must be a model directory, was " + describe(modelDir));
         }
-        return new EmbedTexts(modelDir, device, batching, tokenizerThreads, windowsAhead);
+        return new EmbedTexts(ModelSource.directory(modelDir), device, batching, tokenizerThreads, windowsAhead);
+    }
+
+    private static ModelSource modelSnapshot(String store, String snapshotId, String cacheDir) {
+        if (store == null || store.isBlank()) {
+            throw new BeamPipelineException("EmbedTexts: store must be an object store location, was " + describe(store));
+        }
+        try {
+            return ModelSource.snapshot(store, snapshotId, cacheDir);
+        } catch (ConnectorException e) {
+            throw new BeamPipelineException("EmbedTexts: " + e.getMessage(), e);
+        }
     }
 
     /** {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. */
@@ -77,7 +108,7 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         } catch (DjlOpsException e) {
             throw new BeamPipelineException("EmbedTexts: device must be cpu, gpu or gpu:N, was " + describe(device), e);
         }
-        return new EmbedTexts(modelDir, device, batching, tokenizerThreads, windowsAhead);
+        return new EmbedTexts(model, device, batching, tokenizerThreads, windowsAhead);
     }
 
     /** Window, batch rows and batch tokens (each positive; {@link BatchingOptions} checks them). */
@@ -85,7 +116,7 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         if (batching == null) {
             throw new BeamPipelineException("EmbedTexts: batching must not be null");
         }
-        return new EmbedTexts(modelDir, device, batching, tokenizerThreads, windowsAhead);
+        return new EmbedTexts(model, device, batching, tokenizerThreads, windowsAhead);
     }
 
     /** Threads per model instance that tokenize windows ahead of the model (at least 1). */
@@ -93,7 +124,7 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         if (tokenizerThreads < 1) {
             throw new BeamPipelineException("EmbedTexts: tokenizerThreads must be at least 1, was " + tokenizerThreads);
         }
-        return new EmbedTexts(modelDir, device, batching, tokenizerThreads, windowsAhead);
+        return new EmbedTexts(model, device, batching, tokenizerThreads, windowsAhead);
     }
 
     /** Windows tokenized before the model reaches them (at least 1; bounds memory). */
@@ -101,11 +132,11 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         if (windowsAhead < 1) {
             throw new BeamPipelineException("EmbedTexts: windowsAhead must be at least 1, was " + windowsAhead);
         }
-        return new EmbedTexts(modelDir, device, batching, tokenizerThreads, windowsAhead);
+        return new EmbedTexts(model, device, batching, tokenizerThreads, windowsAhead);
     }
 
-    public String modelDir() {
-        return modelDir;
+    public ModelSource model() {
+        return model;
     }
 
     public String device() {
@@ -124,14 +155,25 @@ public final class EmbedTexts extends PTransform<PCollection<TextRow>, PCollecti
         return windowsAhead;
     }
 
-    /** Checks the model directory's layout where the pipeline is built, so a wrong path fails before any worker starts. */
+    /**
+     * Checks the model where the pipeline is built, so a wrong path or snapshot fails before any worker starts: a
+     * directory's layout, or that the store holds the snapshot (without copying it).
+     */
     @Override
     public PCollectionTuple expand(PCollection<TextRow> rows) {
-        try {
-            ModelDirectory.open(Path.of(modelDir));
-        } catch (DjlOpsException e) {
-            throw new BeamPipelineException("EmbedTexts: modelDir " + modelDir + " is not a model directory: "
-                    + e.getMessage(), e);
+        if (model.fromStore()) {
+            try {
+                model.check(S3Settings.fromEnvironment());
+            } catch (ConnectorException e) {
+                throw new BeamPipelineException("EmbedTexts: " + e.getMessage(), e);
+            }
+        } else {
+            try {
+                ModelDirectory.open(Path.of(model.directory()));
+            } catch (DjlOpsException e) {
+                throw new BeamPipelineException("EmbedTexts: modelDir " + model.directory() + " is not a model directory: "
+                        + e.getMessage(), e);
+            }
         }
         PCollectionTuple out = rows.apply("Embed", ParDo.of(new EmbedFn(this))
                 .withOutputTags(EMBEDDED, TupleTagList.of(REJECTED)));

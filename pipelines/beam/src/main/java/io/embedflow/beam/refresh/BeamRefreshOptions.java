@@ -38,11 +38,23 @@ public interface BeamRefreshOptions extends PipelineOptions {
 
     void setTextColumn(String textColumn);
 
-    @Description("Model directory: one TorchScript *.pt, tokenizer.json, serving.properties (a path every worker can read).")
-    @Validation.Required
+    @Description("Model directory: one TorchScript *.pt, tokenizer.json, serving.properties (a path every worker can read); "
+            + "or use --modelStore.")
     String getModel();
 
     void setModel(String model);
+
+    @Description("Instead of --model: the registry's object store (s3://bucket/prefix or a directory); each worker copies "
+            + "snapshot --modelSnapshotId from it into --modelCache and verifies every file.")
+    String getModelStore();
+
+    void setModelStore(String modelStore);
+
+    @Description("With --modelStore: where workers keep copies of snapshots (default, read on each worker: "
+            + "$EMBEDFLOW_MODEL_CACHE, else embedflow-models in the JVM's temporary directory).")
+    String getModelCache();
+
+    void setModelCache(String modelCache);
 
     @Description("The registry's snapshot id of the model; when absent a hash of the model directory is recorded.")
     String getModelSnapshotId();

@@ -72,7 +72,7 @@ public final class BeamRefreshPipeline {
                 spec.plan().shards().size(), spec.plan().root(), spec.output());
         pipeline
                 .apply("ReadShards", ReadShards.of(spec.plan()).withParallelism(options.getEmbedParallelism()))
-                .apply("EmbedTexts", EmbedTexts.withModel(spec.modelDir())
+                .apply("EmbedTexts", EmbedTexts.withModel(spec.model())
                         .withDevice(options.getDevice())
                         .withBatching(spec.batching())
                         .withTokenizerThreads(options.getTokenizerThreads())

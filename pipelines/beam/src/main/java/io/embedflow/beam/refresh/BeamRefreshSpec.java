@@ -3,36 +3,25 @@ package io.embedflow.beam.refresh;
 import io.embedflow.beam.BeamPipelineException;
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.s3.S3Settings;
-import io.embedflow.connectors.shard.DataFile;
-import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
 import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.djl.DjlOpsException;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.model.ModelDirectory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * One refresh, validated and planned where the pipeline is built, before any worker starts: the dataset's shards
  * and data snapshot, the model and its snapshot id, the output and the run id.
  */
-public record BeamRefreshSpec(DatasetPlan plan, String modelDir, String modelSnapshotId, String modelRef, String output,
+public record BeamRefreshSpec(DatasetPlan plan, ModelSource model, String modelSnapshotId, String modelRef, String output,
         String runId, BatchingOptions batching) {
 
     /** Validates the options, checks the model directory's layout and the output, and plans the dataset. */
@@ -40,17 +29,16 @@ public record BeamRefreshSpec(DatasetPlan plan, String modelDir, String modelSna
         String input = require("input", options.getInput());
         String idColumn = require("idColumn", options.getIdColumn());
         String textColumn = require("textColumn", options.getTextColumn());
-        String modelDir = require("model", options.getModel());
         String output = require("output", options.getOutput());
         if (options.getEmbedParallelism() < 0) {
             throw new BeamPipelineException("--embedParallelism must be 0 or more, was " + options.getEmbedParallelism());
         }
         try {
             DeviceRequest.parse(options.getDevice());
-            ModelDirectory.open(Path.of(modelDir));
         } catch (DjlOpsException e) {
             throw new BeamPipelineException(e.getMessage(), e);
         }
+        ModelSource model = modelSource(options);
         BatchingOptions batching;
         try {
             batching = new BatchingOptions(options.getWindowRows(), options.getMaxBatchRows(), options.getMaxBatchTokens());
@@ -72,14 +60,45 @@ public record BeamRefreshSpec(DatasetPlan plan, String modelDir, String modelSna
                 idColumn, textColumn, PartitionFilter.parse(where), S3Settings.fromEnvironment());
         String snapshotId = options.getModelSnapshotId();
         if (snapshotId == null || snapshotId.isBlank()) {
-            snapshotId = "dir-sha256:" + directoryHash(Path.of(modelDir));
+            if (model.fromStore()) {
+                throw new BeamPipelineException("--modelStore needs --modelSnapshotId: the snapshot to copy from it");
+            }
+            snapshotId = ModelSource.directoryId(Path.of(model.directory()));
         }
         String runId = options.getRunId();
         if (runId == null || runId.isBlank()) {
             runId = "beam-" + UUID.randomUUID().toString().substring(0, 8);
         }
-        return new BeamRefreshSpec(plan, Path.of(modelDir).toAbsolutePath().toString(), snapshotId,
+        return new BeamRefreshSpec(plan, model, snapshotId,
                 options.getModelRef(), out, runId, batching);
+    }
+
+    /**
+     * {@code --model DIR} (its layout checked here), or {@code --modelStore STORE --modelSnapshotId ID
+     * [--modelCache DIR]} (the snapshot's manifest checked here; each worker copies and verifies the files).
+     */
+    static ModelSource modelSource(BeamRefreshOptions options) {
+        String dir = options.getModel();
+        String store = options.getModelStore();
+        if (store == null || store.isBlank()) {
+            dir = require("model", dir);
+            try {
+                ModelDirectory.open(Path.of(dir));
+            } catch (DjlOpsException e) {
+                throw new BeamPipelineException(e.getMessage(), e);
+            }
+            return ModelSource.directory(Path.of(dir).toAbsolutePath().toString());
+        }
+        if (dir != null && !dir.isBlank()) {
+            throw new BeamPipelineException("--model and --modelStore name the model twice: give one");
+        }
+        String id = require("modelSnapshotId", options.getModelSnapshotId());
+        String cache = options.getModelCache();
+        try {
+            return ModelSource.checkedSnapshot(store, id, cache, S3Settings.fromEnvironment());
+        } catch (ConnectorException e) {
+            throw new BeamPipelineException(e.getMessage(), e);
+        }
     }
 
     private static String require(String option, String value) {
@@ -96,25 +115,5 @@ public record BeamRefreshSpec(DatasetPlan plan, String modelDir, String modelSna
             return (inner.endsWith("/") ? inner : inner + "/").startsWith(dir);
         }
         return Path.of(inner).toAbsolutePath().startsWith(Path.of(outer).toAbsolutePath());
-    }
-
-    /**
-     * A model directory that is not in the registry is identified by the hash of its files, as the Flink job does
-     * (the same directory gives the same id on either engine).
-     */
-    static String directoryHash(Path dir) {
-        List<DataFile> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-                files.add(new DataFile(dir.relativize(f).toString(), Files.size(f), HexFormat.of().formatHex(md.digest())));
-            }
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new BeamPipelineException("cannot hash model directory " + dir + ": " + e.getMessage(), e);
-        }
-        return DataSnapshot.of(files).id();
     }
 }

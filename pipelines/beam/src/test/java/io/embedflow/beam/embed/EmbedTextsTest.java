@@ -12,6 +12,7 @@ import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.TextEmbedder;
 import io.embedflow.djl.model.ModelDirectory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +22,13 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbedTextsTest {
     private static final String MODEL = TestModels.starter().toString();
+
+    @TempDir
+    Path tmp;
 
     @Test
     void embedsEveryRowWithTextLikeTheModelAloneAndRejectsTheRestWithTheirReason() {
@@ -120,5 +125,15 @@ class EmbedTextsTest {
         var rows = pipeline.apply(Create.of(List.of(new TextRow(1, null, "a", 0, 0))).withCoder(TextRowCoder.of()));
         assertThatThrownBy(() -> rows.apply(EmbedTexts.withModel("/no/such/model")))
                 .hasMessageContaining("modelDir").hasMessageContaining("/no/such/model");
+
+        assertThatThrownBy(() -> EmbedTexts.withModelSnapshot(" ", "ab".repeat(32), null)).hasMessageContaining("store");
+        assertThatThrownBy(() -> EmbedTexts.withModelSnapshot("s3://models/store", "starter/1", null))
+                .isInstanceOf(BeamPipelineException.class).hasMessageContaining("needs its snapshot id");
+        String unknown = "ab".repeat(32);
+        Path store = tmp.resolve("store");
+        assertThatThrownBy(() -> rows.apply(EmbedTexts.withModelSnapshot(store.toString(), unknown, null)))
+                .isInstanceOf(BeamPipelineException.class).hasMessageContaining("snapshot " + unknown + " not found in");
+        assertThat(EmbedTexts.withModelSnapshot(store.toString(), unknown, null).withDevice("gpu:1").model().snapshotId())
+                .as("withX keeps the model").isEqualTo(unknown);
     }
 }

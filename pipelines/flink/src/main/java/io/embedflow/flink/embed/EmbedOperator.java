@@ -2,6 +2,8 @@ package io.embedflow.flink.embed;
 
 import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.EmbedStats;
 import io.embedflow.djl.embed.PipelinedEmbedder;
@@ -53,7 +55,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
      */
     public static final String SUBTASK_PREFIX = "subtask.";
 
-    private final String modelDir;
+    private final ModelSource model;
     private final String device;
     private final BatchingOptions batching;
     private final int tokenizerThreads;
@@ -78,10 +80,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
      * @param failOnceAfterRows testing only: subtask 0 fails once after this many rows (0 = never);
      *     {@code failOnceMarker} is the file whose creation makes it once
      */
-    public EmbedOperator(String modelDir, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead,
+    public EmbedOperator(ModelSource model, String device, BatchingOptions batching, int tokenizerThreads, int windowsAhead,
             GpuPolicy gpuPolicy, long failOnceAfterRows, String failOnceMarker) {
         this.gpuPolicy = gpuPolicy;
-        this.modelDir = modelDir;
+        this.model = model;
         this.device = device;
         this.batching = batching;
         this.tokenizerThreads = tokenizerThreads;
@@ -94,7 +96,9 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     public void open() throws Exception {
         super.open();
         deviceLease = GpuBinding.forSubtask(getRuntimeContext(), device, gpuPolicy);
-        embedder = TextEmbedder.load(ModelDirectory.open(Path.of(modelDir)), deviceLease.device());
+        // a snapshot from the store is copied into this task manager's cache once and verified on every open
+        Path modelDir = model.localDirectory(S3Settings.fromEnvironment());
+        embedder = TextEmbedder.load(ModelDirectory.open(modelDir), deviceLease.device());
         pipeline = new PipelinedEmbedder<>(embedder, batching, tokenizerThreads, windowsAhead, row -> row.text, this::emit);
         openedAt = System.nanoTime();
         var metrics = getMetricGroup();

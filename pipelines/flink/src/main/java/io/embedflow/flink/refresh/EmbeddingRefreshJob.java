@@ -136,7 +136,7 @@ public final class EmbeddingRefreshJob {
     /** The rows' vectors, one model per subtask (on GPU slots when asked); rows without text go to the side output. */
     public static SingleOutputStreamOperator<EmbeddedRow> embed(DataStream<TextRow> rows, RefreshJobSpec spec) {
         SingleOutputStreamOperator<EmbeddedRow> embedded = rows.transform("embed", TypeInformation.of(EmbeddedRow.class),
-                        new EmbedOperator(spec.modelDir(), spec.device(), spec.batching(), spec.tokenizerThreads(),
+                        new EmbedOperator(spec.model(), spec.device(), spec.batching(), spec.tokenizerThreads(),
                                 spec.windowsAhead(), new GpuPolicy(spec.subtasksPerGpu()), spec.failOnceAfterRows(),
                                 spec.failOnceMarker()))
                 .setParallelism(spec.parallelism());

@@ -7,6 +7,7 @@ import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
 import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.connectors.store.ObjectStores;
 import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.djl.embed.BatchingOptions;
@@ -33,7 +34,7 @@ import org.apache.flink.configuration.Configuration;
  */
 public record RefreshJobSpec(
         DatasetPlan plan,
-        String modelDir,
+        ModelSource model,
         String modelSnapshotId,
         String modelRef,
         String output,
@@ -59,7 +60,7 @@ public record RefreshJobSpec(
         String input = RefreshOptions.require(conf, RefreshOptions.INPUT);
         String idColumn = RefreshOptions.require(conf, RefreshOptions.ID_COLUMN);
         String textColumn = RefreshOptions.require(conf, RefreshOptions.TEXT_COLUMN);
-        String modelDir = RefreshOptions.require(conf, RefreshOptions.MODEL_DIR);
+        ModelSource model = modelSource(conf);
         String output = RefreshOptions.require(conf, RefreshOptions.OUTPUT);
         int parallelism = conf.get(RefreshOptions.PARALLELISM);
         if (parallelism < 1) {
@@ -70,7 +71,6 @@ public record RefreshJobSpec(
             throw new RefreshJobException("--gpu.subtasks-per-gpu must be at least 1, was "
                     + conf.get(RefreshOptions.GPU_SUBTASKS_PER_GPU));
         }
-        ModelDirectory.open(Path.of(modelDir));
         String out = ObjectStores.normalize(output);
         String in = ObjectStores.normalize(input);
         if (ObjectStores.isS3(out) == ObjectStores.isS3(in) && isInside(out, in)) {
@@ -81,13 +81,13 @@ public record RefreshJobSpec(
                 S3Settings.fromEnvironment());
         String snapshotId = conf.get(RefreshOptions.MODEL_SNAPSHOT_ID);
         if (snapshotId == null) {
-            snapshotId = "dir-sha256:" + directoryHash(Path.of(modelDir));
+            snapshotId = ModelSource.directoryId(Path.of(model.directory()));
         }
         String runId = conf.get(RefreshOptions.RUN_ID);
         if (runId == null) {
             runId = "job-" + UUID.randomUUID().toString().substring(0, 8);
         }
-        return new RefreshJobSpec(plan, Path.of(modelDir).toAbsolutePath().toString(), snapshotId,
+        return new RefreshJobSpec(plan, model, snapshotId,
                 conf.get(RefreshOptions.MODEL_REF), out, runId, parallelism, conf.get(RefreshOptions.DEVICE),
                 new BatchingOptions(conf.get(RefreshOptions.WINDOW_ROWS), conf.get(RefreshOptions.MAX_BATCH_ROWS),
                         conf.get(RefreshOptions.MAX_BATCH_TOKENS)),
@@ -97,6 +97,34 @@ public record RefreshJobSpec(
                 conf.get(RefreshOptions.RESTART_DELAY), conf.get(RefreshOptions.FAIL_ONCE_AFTER_ROWS),
                 conf.get(RefreshOptions.FAIL_ONCE_MARKER), conf.get(RefreshOptions.PREFETCH_BYTES).getBytes(),
                 conf.get(RefreshOptions.PREFETCH_REQUESTS), BaseTable.fromConfiguration(conf, snapshotId, plan.idType()));
+    }
+
+    /**
+     * The model: {@code --model DIR} (its layout checked here), or {@code --model-store STORE
+     * --model-snapshot-id ID [--model-cache DIR]}, the snapshot's manifest checked here and its files
+     * copied and verified by each task manager.
+     */
+    static ModelSource modelSource(Configuration conf) {
+        String dir = conf.get(RefreshOptions.MODEL_DIR);
+        String store = conf.get(RefreshOptions.MODEL_STORE);
+        if (store != null && !store.isBlank()) {
+            if (dir != null && !dir.isBlank()) {
+                throw new RefreshJobException("--model and --model-store name the model twice: give one");
+            }
+            String id = conf.get(RefreshOptions.MODEL_SNAPSHOT_ID);
+            if (id == null || id.isBlank()) {
+                throw new RefreshJobException("--model-store needs --model-snapshot-id: the snapshot to copy from it");
+            }
+            String cache = conf.get(RefreshOptions.MODEL_CACHE);
+            try {
+                return ModelSource.checkedSnapshot(store, id, cache, S3Settings.fromEnvironment());
+            } catch (ConnectorException e) {
+                throw new RefreshJobException(e.getMessage(), e);
+            }
+        }
+        dir = RefreshOptions.require(conf, RefreshOptions.MODEL_DIR);
+        ModelDirectory.open(Path.of(dir));
+        return ModelSource.directory(Path.of(dir).toAbsolutePath().toString());
     }
 
     /** Whether the run keeps the unchanged rows of a base version instead of embedding every row. */
@@ -129,22 +157,5 @@ public record RefreshJobSpec(
         }
         Path root = Path.of(plan.root());
         return plan.files().stream().map(f -> root.relativize(Path.of(f)).toString()).toList();
-    }
-
-    /** A model directory that is not in the registry is identified by the hash of its files. */
-    static String directoryHash(Path dir) {
-        List<DataFile> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-                files.add(new DataFile(dir.relativize(f).toString(), Files.size(f), HexFormat.of().formatHex(md.digest())));
-            }
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new RefreshJobException("cannot hash model directory " + dir + ": " + e.getMessage(), e);
-        }
-        return DataSnapshot.of(files).id();
     }
 }

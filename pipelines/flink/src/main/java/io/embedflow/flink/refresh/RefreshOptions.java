@@ -37,6 +37,12 @@ public final class RefreshOptions {
             .withDescription("Column holding the text to embed (STRING).");
     public static final ConfigOption<String> MODEL_DIR = key("embedflow.model").stringType().noDefaultValue()
             .withDescription("Model directory: one TorchScript *.pt, tokenizer.json, serving.properties.");
+    public static final ConfigOption<String> MODEL_STORE = key("embedflow.model-store").stringType().noDefaultValue()
+            .withDescription("Instead of --model: the registry's object store (s3://bucket/prefix or a directory); each task "
+                    + "manager copies snapshot --model-snapshot-id from it into --model-cache and verifies every file.");
+    public static final ConfigOption<String> MODEL_CACHE = key("embedflow.model-cache").stringType().noDefaultValue()
+            .withDescription("With --model-store: where task managers keep copies of snapshots (default, read on each task "
+                    + "manager: $EMBEDFLOW_MODEL_CACHE, else embedflow-models in the JVM's temporary directory).");
     public static final ConfigOption<String> MODEL_SNAPSHOT_ID = key("embedflow.model-snapshot-id").stringType().noDefaultValue()
             .withDescription("The registry's snapshot id of the model; when absent a hash of the model directory is recorded.");
     public static final ConfigOption<String> MODEL_REF = key("embedflow.model-ref").stringType().noDefaultValue()
@@ -89,8 +95,8 @@ public final class RefreshOptions {
     public static final ConfigOption<String> FAIL_ONCE_MARKER = key("embedflow.testing.fail-once-marker").stringType()
             .noDefaultValue().withDescription("Testing only: file created when the injected failure fires.");
 
-    public static final List<ConfigOption<?>> ALL = List.of(INPUT, WHERE, PREFETCH_BYTES, PREFETCH_REQUESTS, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_SNAPSHOT_ID,
-            MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
+    public static final List<ConfigOption<?>> ALL = List.of(INPUT, WHERE, PREFETCH_BYTES, PREFETCH_REQUESTS, ID_COLUMN, TEXT_COLUMN, MODEL_DIR, MODEL_STORE,
+            MODEL_CACHE, MODEL_SNAPSHOT_ID, MODEL_REF, OUTPUT, RUN_ID, PARALLELISM, DEVICE, WINDOW_ROWS, MAX_BATCH_ROWS, MAX_BATCH_TOKENS,
             TOKENIZER_THREADS, WINDOWS_AHEAD, GPU_SUBTASKS_PER_GPU, GPU_REQUEST_SLOTS,
             ALLOW_DUPLICATE_IDS, BASE_TABLE, BASE_VERSION, RETRIEVAL_CORPUS, RETRIEVAL_K, RETRIEVAL_QUERY_BATCH,
             RETRIEVAL_BLOCK_ROWS, RESTART_ATTEMPTS, RESTART_DELAY, FAIL_ONCE_AFTER_ROWS, FAIL_ONCE_MARKER);

@@ -3,6 +3,7 @@ package io.embedflow.flink.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.embedflow.connectors.parquet.TextRow;
+import io.embedflow.connectors.snapshot.ModelSource;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.flink.gpu.GpuPolicy;
 import java.io.IOException;
@@ -67,7 +68,7 @@ class EmbedOperatorPrometheusTest {
             rows.add(new TextRow(i, null, "row number " + i + " of a small test table", 0, i));
         }
         env.fromData(rows).map(new HoldLastRow()).name("hold")
-                .transform("embed", TypeInformation.of(EmbeddedRow.class), new EmbedOperator(starterModel().toString(), "cpu",
+                .transform("embed", TypeInformation.of(EmbeddedRow.class), new EmbedOperator(ModelSource.directory(starterModel().toString()), "cpu",
                         new BatchingOptions(4, 4, 4096), 1, 1, GpuPolicy.exclusive(), 0, null))
                 .sinkTo(new DiscardingSink<>());
         JobClient job = env.executeAsync("embed-metrics");

@@ -3,8 +3,10 @@ package io.embedflow.flink.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RefreshOptionsTest {
     @Test
@@ -26,5 +28,21 @@ class RefreshOptionsTest {
         assertThatThrownBy(() -> RefreshJobSpec.fromConfiguration(RefreshOptions.fromArgs(new String[] {"--input", "/in"})))
                 .isInstanceOf(RefreshJobException.class)
                 .hasMessageContaining("--id-column");
+    }
+
+    @Test
+    void theModelIsADirectoryOrASnapshotOfAStoreNeverBoth(@TempDir Path tmp) {
+        String id = "ab".repeat(32);
+        assertThatThrownBy(() -> RefreshJobSpec.modelSource(RefreshOptions.fromArgs(new String[] {
+            "--model", "/models/a", "--model-store", tmp.toString(), "--model-snapshot-id", id})))
+                .isInstanceOf(RefreshJobException.class).hasMessageContaining("--model and --model-store");
+        assertThatThrownBy(() -> RefreshJobSpec.modelSource(RefreshOptions.fromArgs(new String[] {
+            "--model-store", tmp.toString()}))).hasMessageContaining("--model-store needs --model-snapshot-id");
+        assertThatThrownBy(() -> RefreshJobSpec.modelSource(RefreshOptions.fromArgs(new String[] {
+            "--model-store", tmp.toString(), "--model-snapshot-id", id})))
+                .isInstanceOf(RefreshJobException.class).hasMessageContaining("snapshot " + id + " not found in")
+                .hasMessageContaining(tmp.toString());
+        assertThatThrownBy(() -> RefreshJobSpec.modelSource(RefreshOptions.fromArgs(new String[] {})))
+                .hasMessageContaining("missing option --model");
     }
 }
