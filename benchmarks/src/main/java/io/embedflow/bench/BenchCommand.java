@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         description = "Throughput benchmarks; each prints a table and, last, key=value figures.",
         subcommands = {EmbedBenchmark.class, ImportBenchmark.class, BatchingBenchmark.class, MemoryBenchmark.class,
             ScheduleBenchmark.class, S3Benchmark.class, TriggerBenchmark.class, IncrementalBenchmark.class,
-            AllReduceBenchmark.class, RetrievalBenchmark.class, BeamBenchmark.class})
+            AllReduceBenchmark.class, RetrievalBenchmark.class, BeamBenchmark.class, ModelFetchBenchmark.class})
 public final class BenchCommand {}

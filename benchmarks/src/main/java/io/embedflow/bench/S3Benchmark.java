@@ -6,7 +6,6 @@ import io.embedflow.connectors.s3.S3Clients;
 import io.embedflow.connectors.s3.S3Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,6 +43,9 @@ public final class S3Benchmark implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    S3ServerOptions s3proxy = new S3ServerOptions();
 
     @Option(names = "--large-total", defaultValue = "1g", converter = ByteSizes.class,
             description = "Bytes in the set of large objects (default: ${DEFAULT-VALUE}).")
@@ -89,20 +92,6 @@ public final class S3Benchmark implements Callable<Integer> {
             description = "Client of (c), the prefetcher: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     PrefetchClient prefetchClient;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "Where the scratch directory goes, deleted at the end (default: the system temp dir).")
-    Path dir;
-
-    @Option(names = "--no-awscli", description = "Skip (b), aws s3 cp; never installs awscli.")
-    boolean noAwscli;
-
-    @Option(names = "--s3proxy-jar", paramLabel = "JAR",
-            description = "S3Proxy's jar-with-dependencies (default: s3proxy.jar beside the benchmarks jar).")
-    Path s3proxyJar;
-
-    @Option(names = "--server-heap", defaultValue = "1g", description = "S3Proxy's -Xmx (default: ${DEFAULT-VALUE}).")
-    String serverHeap;
-
     /** What runs once over each set, unmeasured, before the measurements. */
     enum WarmUp {
         /** Both ceilings: the server, the page cache, the connections and both clients' common paths. */
@@ -122,7 +111,7 @@ public final class S3Benchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrefetchOptions options = prefetchOptions();
         checkSizes(options);
-        Path scratch = ScratchDirs.create(dir, "embedflow-bench-s3-");
+        Path scratch = ScratchDirs.create(s3proxy.dir, "embedflow-bench-s3-");
         Thread cleanup = new Thread(() -> deleteQuietly(scratch), "bench-s3-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -139,7 +128,7 @@ public final class S3Benchmark implements Callable<Integer> {
         int n = options.maxConcurrency();
         Optional<DebianAwsCli> awscli = Optional.empty();
         List<String> awscliMissing = new ArrayList<>();
-        if (noAwscli) {
+        if (s3proxy.noAwscli) {
             awscliMissing.add("skipped (--no-awscli)");
         } else {
             awscli = DebianAwsCli.locate(scratch, awscliMissing, err);
@@ -148,8 +137,8 @@ public final class S3Benchmark implements Callable<Integer> {
             }
         }
         Path baseDir = scratch.resolve("s3proxy-data");
-        try (S3ProxyProcess server = S3ProxyProcess.start(serverJar(), baseDir, scratch, IDENTITY, CREDENTIAL,
-                serverHeap)) {
+        try (S3ProxyProcess server = S3ProxyProcess.start(s3proxy.serverJar(), baseDir, scratch, IDENTITY, CREDENTIAL,
+                s3proxy.serverHeap)) {
             S3Settings settings = S3Settings.defaults().withEndpoint(server.endpoint()).withPathStyle(true)
                     .withRegion("us-east-1").withMaxConnections(Math.max(64, n)).withAsyncClient(asyncClient);
             StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
@@ -295,15 +284,6 @@ public final class S3Benchmark implements Callable<Integer> {
                     + "in %d objects", method, m.bytes(), m.objects(), set.name(), set.totalBytes(), set.objects().size()));
         }
         return m;
-    }
-
-    private Path serverJar() throws URISyntaxException {
-        if (s3proxyJar != null) {
-            return s3proxyJar;
-        }
-        // benchmarks/target/benchmarks-*.jar, or benchmarks/target/classes when run from the build
-        Path code = Path.of(S3Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return code.getParent().resolve("s3proxy.jar");
     }
 
     private static void deleteQuietly(Path dir) {

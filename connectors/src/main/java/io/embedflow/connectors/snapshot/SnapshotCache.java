@@ -2,7 +2,9 @@ package io.embedflow.connectors.snapshot;
 
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.files.FileTrees;
+import io.embedflow.connectors.store.ObjectNotFoundException;
 import io.embedflow.connectors.store.ObjectStore;
+import io.embedflow.connectors.store.S3ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,7 +16,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -127,7 +131,9 @@ public final class SnapshotCache {
     Path directory = directory(id);
     synchronized (MATERIALISING.computeIfAbsent(directory, d -> new Object())) {
       if (!Files.isDirectory(directory)) {
+        // every file was hashed as it was copied: no second pass over a copy made just now
         materialise(id, files, directory);
+        return directory;
       }
     }
     verify(id, files, directory);
@@ -138,17 +144,29 @@ public final class SnapshotCache {
     Path temp = cacheRoot.resolve(".tmp-" + UUID.randomUUID());
     try {
       Files.createDirectories(temp);
+      // one download per distinct content; files with the same content are copied from the first
+      Map<String, Path> blobs = new LinkedHashMap<>();
       for (SnapshotFile file : files) {
         Path target = temp.resolve(file.path());
         Files.createDirectories(target.getParent());
-        String key = blobKey(file.sha256());
-        if (!objects.exists(key)) {
-          throw new ConnectorException("snapshot " + id + " is damaged: the content of file '" + file.path()
-              + "' (blob " + file.sha256() + ") is missing from " + objects.describe());
+        blobs.putIfAbsent(blobKey(file.sha256()), target);
+      }
+      Map<String, ParallelDownload.Written> downloaded;
+      try {
+        downloaded = download(blobs);
+      } catch (ObjectNotFoundException e) {
+        SnapshotFile file = files.stream().filter(f -> blobKey(f.sha256()).equals(e.key())).findFirst().orElseThrow(() -> e);
+        throw new ConnectorException("snapshot " + id + " is damaged: the content of file '" + file.path()
+            + "' (blob " + file.sha256() + ") is missing from " + objects.describe(), e);
+      }
+      for (SnapshotFile file : files) {
+        Path target = temp.resolve(file.path());
+        Path first = blobs.get(blobKey(file.sha256()));
+        ParallelDownload.Written blob = downloaded.get(blobKey(file.sha256()));
+        if (!first.equals(target)) {
+          Files.copy(first, target);
         }
-        objects.download(key, target);
-        SnapshotFile actual = hashFile(file.path(), target, read -> { });
-        if (!actual.equals(file)) {
+        if (blob.size() != file.size() || !blob.sha256().equals(file.sha256())) {
           throw new ConnectorException("snapshot " + id + " is damaged: file '" + file.path() + "' in "
               + objects.describe() + " does not match its hash");
         }
@@ -166,6 +184,28 @@ public final class SnapshotCache {
     } finally {
       FileTrees.deleteQuietly(temp);
     }
+  }
+
+  /**
+   * From S3 many ranges at once, hashed as they are written ({@link ParallelDownload}); from other stores one
+   * object after the other, each hashed once written. Returns each blob key's size and SHA-256 as written.
+   */
+  private Map<String, ParallelDownload.Written> download(Map<String, Path> blobs) {
+    if (objects instanceof S3ObjectStore s3) {
+      return ParallelDownload.run(s3, blobs);
+    }
+    for (String key : blobs.keySet()) {
+      if (!objects.exists(key)) {
+        throw new ObjectNotFoundException(key, objects.describe());
+      }
+    }
+    Map<String, ParallelDownload.Written> written = new LinkedHashMap<>();
+    blobs.forEach((key, target) -> {
+      objects.download(key, target);
+      SnapshotFile hashed = hashFile(key.substring(key.lastIndexOf('/') + 1), target, read -> { });
+      written.put(key, new ParallelDownload.Written(hashed.size(), hashed.sha256()));
+    });
+    return written;
   }
 
   /**

@@ -94,6 +94,16 @@ public final class S3ObjectStore implements ObjectStore {
     return root;
   }
 
+  /** The client this store reads and writes with, for readers that fetch many ranges at once; do not close it. */
+  public S3Client client() {
+    return client;
+  }
+
+  /** The S3 key of the object this store keeps under {@code key} (in bucket {@code root().bucket()}). */
+  public String s3Key(String key) {
+    return objectKey(key);
+  }
+
   @Override
   public String describe() {
     return "s3://" + bucket + "/" + keyPrefix;

@@ -51,7 +51,7 @@ class ServeLeadershipTest {
 
     static LeaseElection election(String identity) {
         return LeaseElection.builder().setLease("ml", "embedflow-serve").optIdentity(identity)
-                .optLeaseDuration(Duration.ofSeconds(1)).optRenewDeadline(Duration.ofMillis(800))
+                .optLeaseDuration(Duration.ofSeconds(6)).optRenewDeadline(Duration.ofSeconds(5))
                 .optRetryPeriod(Duration.ofMillis(200)).build();
     }
 

@@ -22,7 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two processes standing for one Lease on fabric8's Kubernetes API server in CRUD mode, with short durations. */
+/**
+ * Two processes standing for one Lease on fabric8's Kubernetes API server in CRUD mode. The Lease lasts 6 s, long enough
+ * that a starved CPU does not make a leader miss its renewals; hand-overs do not wait for it (a closing leader clears
+ * the holder), only retries of 200 ms.
+ */
 @EnableKubernetesMockClient(crud = true)
 class LeaseLeadershipTest {
 
@@ -46,7 +50,7 @@ class LeaseLeadershipTest {
 
     LeaseLeadership stand(String identity) {
         LeaseLeadership leadership = LeaseLeadership.start(client, LeaseElection.builder().setLease(NS, LEASE).optIdentity(identity)
-                .optLeaseDuration(Duration.ofSeconds(1)).optRenewDeadline(Duration.ofMillis(800))
+                .optLeaseDuration(Duration.ofSeconds(6)).optRenewDeadline(Duration.ofSeconds(5))
                 .optRetryPeriod(Duration.ofMillis(200)).build());
         standing.add(leadership);
         return leadership;
