@@ -131,10 +131,7 @@ public record ModelSource(String directory, String store, String snapshotId, Str
       return Path.of(directory);
     }
     try (ObjectStore objects = ObjectStores.open(store, s3)) {
-      SnapshotCache cache = new SnapshotCache(objects, cache());
-      List<SnapshotFile> files = cache.manifest(snapshotId).orElseThrow(() -> new ConnectorException(
-          "snapshot " + snapshotId + " not found in " + objects.describe()));
-      return cache.fetch(snapshotId, files);
+      return new SnapshotCache(objects, cache()).fetch(snapshotId);
     }
   }
 
