@@ -121,18 +121,55 @@ public record ModelSource(String directory, String store, String snapshotId, Str
   }
 
   /**
-   * The model as a local directory: the directory itself, or the snapshot copied from the store into
-   * the cache (once per cache directory) and verified file by file.
+   * The model as a local directory, held until closed: the directory itself, or the snapshot copied from the store
+   * into the cache (once per cache directory) and verified file by file, kept from eviction while held. Load the
+   * model, then close.
    *
    * @throws ConnectorException naming the store, the snapshot and the file at fault
    */
-  public Path localDirectory(S3Settings s3) {
+  public SnapshotCache.Held open(S3Settings s3) {
     if (!fromStore()) {
-      return Path.of(directory);
+      return SnapshotCache.Held.unmanaged(Path.of(directory));
     }
     try (ObjectStore objects = ObjectStores.open(store, s3)) {
-      return new SnapshotCache(objects, cache()).fetch(snapshotId);
+      return new SnapshotCache(objects, cache(), maxCacheBytes()).open(snapshotId);
     }
+  }
+
+  /** The environment variable limiting a worker's cache, in bytes or with a Ki, Mi, Gi or Ti suffix (default: none). */
+  public static final String CACHE_MAX_ENV = "EMBEDFLOW_MODEL_CACHE_MAX_BYTES";
+
+  /** The worker's cache limit: {@code $EMBEDFLOW_MODEL_CACHE_MAX_BYTES}, else none. */
+  static long maxCacheBytes() {
+    return parseBytes(CACHE_MAX_ENV, System.getenv(CACHE_MAX_ENV));
+  }
+
+  /** {@code 123}, {@code 16Gi}, ...; null or blank for no limit. */
+  static long parseBytes(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return Long.MAX_VALUE;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti)?").matcher(value.strip());
+    if (!m.matches()) {
+      throw new ConnectorException(name + " must be a number of bytes, optionally with Ki, Mi, Gi or Ti, was '" + value
+          + "'");
+    }
+    int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
+      case "Ki" -> 10;
+      case "Mi" -> 20;
+      case "Gi" -> 30;
+      default -> 40;
+    };
+    long number;
+    try {
+      number = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      number = -1;
+    }
+    if (number <= 0 || number > (Long.MAX_VALUE >> shift)) {
+      throw new ConnectorException(name + " must be positive and below 8 EiB, was '" + value + "'");
+    }
+    return number << shift;
   }
 
   /**

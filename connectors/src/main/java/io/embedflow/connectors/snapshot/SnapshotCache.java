@@ -63,10 +63,24 @@ public final class SnapshotCache {
 
   private final ObjectStore objects;
   private final Path cacheRoot;
+  private final long maxBytes;
 
+  /** A cache without a size limit. */
   public SnapshotCache(ObjectStore objects, Path cacheRoot) {
+    this(objects, cacheRoot, Long.MAX_VALUE);
+  }
+
+  /**
+   * A cache that evicts least recently used snapshots to stay within {@code maxBytes} ({@link CacheBudget}:
+   * never one held open with {@link #open} or used within the last ten minutes).
+   */
+  public SnapshotCache(ObjectStore objects, Path cacheRoot, long maxBytes) {
     this.objects = Objects.requireNonNull(objects, "objects");
     this.cacheRoot = Objects.requireNonNull(cacheRoot, "cacheRoot").toAbsolutePath().normalize();
+    if (maxBytes <= 0) {
+      throw new ConnectorException("the snapshot cache's limit must be positive, was " + maxBytes + " bytes");
+    }
+    this.maxBytes = maxBytes;
   }
 
   /** Whether {@code id} has the form of a snapshot id (64 lowercase hex digits). */
@@ -129,15 +143,68 @@ public final class SnapshotCache {
   /** As {@link #fetch(String)}, for a manifest already read with {@link #manifest}. */
   public Path fetch(String id, List<SnapshotFile> files) {
     Path directory = directory(id);
-    synchronized (MATERIALISING.computeIfAbsent(directory, d -> new Object())) {
-      if (!Files.isDirectory(directory)) {
-        // every file was hashed as it was copied: no second pass over a copy made just now
-        materialise(id, files, directory);
-        return directory;
+    CacheBudget.pin(directory);
+    try {
+      synchronized (MATERIALISING.computeIfAbsent(directory, d -> new Object())) {
+        if (!Files.isDirectory(directory)) {
+          if (maxBytes != Long.MAX_VALUE) {
+            CacheBudget.makeRoom(cacheRoot, maxBytes, files.stream().mapToLong(SnapshotFile::size).sum());
+          }
+          // every file was hashed as it was copied: no second pass over a copy made just now
+          materialise(id, files, directory);
+          CacheBudget.touch(directory);
+          return directory;
+        }
+      }
+      verify(id, files, directory);
+      CacheBudget.touch(directory);
+      return directory;
+    } finally {
+      CacheBudget.unpin(directory);
+    }
+  }
+
+  /**
+   * As {@link #fetch(String)}, and the snapshot stays in the cache until the result is closed: hold it while the
+   * model is loaded from it.
+   */
+  public Held open(String id) {
+    Path directory = directory(id);
+    CacheBudget.pin(directory);
+    try {
+      return new Held(fetch(id), true);
+    } catch (RuntimeException e) {
+      CacheBudget.unpin(directory);
+      throw e;
+    }
+  }
+
+  /** A snapshot directory kept from eviction until closed (a plain model directory is never evicted). */
+  public static final class Held implements AutoCloseable {
+    private final Path directory;
+    private boolean pinned;
+
+    private Held(Path directory, boolean pinned) {
+      this.directory = directory;
+      this.pinned = pinned;
+    }
+
+    /** A directory outside any cache: nothing to keep. */
+    public static Held unmanaged(Path directory) {
+      return new Held(directory, false);
+    }
+
+    public Path directory() {
+      return directory;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (pinned) {
+        pinned = false;
+        CacheBudget.unpin(directory);
       }
     }
-    verify(id, files, directory);
-    return directory;
   }
 
   private void materialise(String id, List<SnapshotFile> files, Path directory) {

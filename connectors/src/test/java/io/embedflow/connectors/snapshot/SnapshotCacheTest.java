@@ -133,7 +133,10 @@ class SnapshotCacheTest {
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       shipped = (ModelSource) in.readObject();
     }
-    Path dir = shipped.localDirectory(S3Settings.defaults());
+    Path dir;
+    try (SnapshotCache.Held held = shipped.open(S3Settings.defaults())) {
+      dir = held.directory();
+    }
     assertThat(Files.readString(dir.resolve("model.pt"))).isEqualTo("weights");
 
     ModelSource missing = ModelSource.snapshot(tmp.resolve("store").toString(), "1".repeat(64), tmp.resolve("c2").toString());
@@ -146,7 +149,11 @@ class SnapshotCacheTest {
     String tmpdir = System.getProperty("java.io.tmpdir");
     System.setProperty("java.io.tmpdir", tmp.resolve("worker-tmp").toString());
     try {
-      Path inDefault = ModelSource.snapshot(tmp.resolve("store").toString(), id, null).localDirectory(S3Settings.defaults());
+      Path inDefault;
+      try (SnapshotCache.Held held = ModelSource.snapshot(tmp.resolve("store").toString(), id, null)
+          .open(S3Settings.defaults())) {
+        inDefault = held.directory();
+      }
       // the default is read where the worker runs: its $EMBEDFLOW_MODEL_CACHE, else its temporary directory
       String env = System.getenv(ModelSource.CACHE_ENV);
       Path root = env != null && !env.isBlank() ? Path.of(env) : tmp.resolve("worker-tmp/embedflow-models");

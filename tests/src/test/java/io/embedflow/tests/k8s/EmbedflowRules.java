@@ -116,7 +116,8 @@ final class EmbedflowRules {
 
     /**
      * Task managers copy model snapshots from the store into {@code $EMBEDFLOW_MODEL_CACHE}: it must be
-     * the mount path of an emptyDir volume with a size limit (a model can be gigabytes).
+     * the mount path of an emptyDir volume with a size limit (a model can be gigabytes), and the cache's own
+     * limit ({@code $EMBEDFLOW_MODEL_CACHE_MAX_BYTES}) below it, or a pod that sees many versions is evicted.
      */
     static List<String> modelCache(K8sObject flink) {
         JsonNode pod = flink.node().path("spec").path("taskManager").path("podTemplate").path("spec");
@@ -132,12 +133,32 @@ final class EmbedflowRules {
             }
         }
         for (JsonNode v : pod.path("volumes")) {
-            if (v.path("name").asText().equals(volume) && !v.path("emptyDir").path("sizeLimit").asText("").isEmpty()) {
+            String sizeLimit = v.path("emptyDir").path("sizeLimit").asText("");
+            if (v.path("name").asText().equals(volume) && !sizeLimit.isEmpty()) {
+                String max = env(main, "EMBEDFLOW_MODEL_CACHE_MAX_BYTES").path("value").asText("");
+                if (max.isEmpty() || gibibytes(max) >= gibibytes(sizeLimit)) {
+                    return List.of(flink + ": the task managers' EMBEDFLOW_MODEL_CACHE_MAX_BYTES (" + max
+                            + ") is not set below the cache volume's sizeLimit (" + sizeLimit + ")");
+                }
                 return List.of();
             }
         }
         return List.of(flink + ": the task managers' EMBEDFLOW_MODEL_CACHE " + cache
                 + " is not the mount path of an emptyDir volume with a sizeLimit");
+    }
+
+    /** A quantity like {@code 16Gi} or {@code 512Mi} in GiB. */
+    private static double gibibytes(String quantity) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Mi|Gi|Ti)").matcher(quantity);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a quantity in Mi, Gi or Ti: " + quantity);
+        }
+        double unit = switch (m.group(2)) {
+            case "Mi" -> 1.0 / 1024;
+            case "Gi" -> 1;
+            default -> 1024;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 
     /**

@@ -207,6 +207,21 @@ class KubernetesManifestsTest {
                 ---
                 apiVersion: flink.apache.org/v1beta1
                 kind: FlinkDeployment
+                metadata: {name: nolimit}
+                spec:
+                  taskManager:
+                    podTemplate:
+                      spec:
+                        containers:
+                        - name: flink-main-container
+                          env:
+                          - {name: EMBEDFLOW_MODEL_CACHE, value: /opt/flink/model-cache}
+                          - {name: EMBEDFLOW_MODEL_CACHE_MAX_BYTES, value: 20Gi}
+                          volumeMounts: [{name: model-cache, mountPath: /opt/flink/model-cache}]
+                        volumes: [{name: model-cache, emptyDir: {sizeLimit: 20Gi}}]
+                ---
+                apiVersion: flink.apache.org/v1beta1
+                kind: FlinkDeployment
                 metadata: {name: noenv}
                 spec:
                   taskManager: {podTemplate: {spec: {containers: [{name: flink-main-container}]}}}
@@ -215,6 +230,8 @@ class KubernetesManifestsTest {
         assertThat(bad.stream().flatMap(f -> EmbedflowRules.modelCache(f).stream()).toList()).containsExactly(
                 "FlinkDeployment/nocache (bad.yaml): the task managers' EMBEDFLOW_MODEL_CACHE /opt/flink/model-cache is not "
                         + "the mount path of an emptyDir volume with a sizeLimit",
+                "FlinkDeployment/nolimit (bad.yaml): the task managers' EMBEDFLOW_MODEL_CACHE_MAX_BYTES (20Gi) is not set "
+                        + "below the cache volume's sizeLimit (20Gi)",
                 "FlinkDeployment/noenv (bad.yaml): the task managers have no EMBEDFLOW_MODEL_CACHE");
     }
 

@@ -4,13 +4,13 @@ import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.snapshot.ModelSource;
+import io.embedflow.connectors.snapshot.SnapshotCache;
 import io.embedflow.djl.device.DeviceRequest;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.PipelinedEmbedder;
 import io.embedflow.djl.embed.TextEmbedder;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.text.Tokens;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,9 +74,11 @@ final class EmbedFn extends DoFn<TextRow, EmbeddedText> {
     @Setup
     public void setup() {
         OfflineEngine.applyDefaults();
-        // a snapshot from a store is copied into this worker's cache once and verified on every setup
-        Path modelDir = model.localDirectory(S3Settings.fromEnvironment());
-        embedder = TextEmbedder.load(ModelDirectory.open(modelDir), DeviceRequest.parse(device));
+        // a snapshot from a store is copied into this worker's cache once, verified on every setup, and kept from
+        // eviction while it loads
+        try (SnapshotCache.Held held = model.open(S3Settings.fromEnvironment())) {
+            embedder = TextEmbedder.load(ModelDirectory.open(held.directory()), DeviceRequest.parse(device));
+        }
         done = new ArrayDeque<>();
         held = new ArrayList<>();
         LOG.info("embedder for {} on {} (dimension {}, {} intra-op threads)", model, embedder.device(),

@@ -4,6 +4,7 @@ import io.embedflow.connectors.parquet.ContentHash;
 import io.embedflow.connectors.parquet.TextRow;
 import io.embedflow.connectors.s3.S3Settings;
 import io.embedflow.connectors.snapshot.ModelSource;
+import io.embedflow.connectors.snapshot.SnapshotCache;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.embed.EmbedStats;
 import io.embedflow.djl.embed.PipelinedEmbedder;
@@ -96,9 +97,11 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedRow>
     public void open() throws Exception {
         super.open();
         deviceLease = GpuBinding.forSubtask(getRuntimeContext(), device, gpuPolicy);
-        // a snapshot from the store is copied into this task manager's cache once and verified on every open
-        Path modelDir = model.localDirectory(S3Settings.fromEnvironment());
-        embedder = TextEmbedder.load(ModelDirectory.open(modelDir), deviceLease.device());
+        // a snapshot from the store is copied into this task manager's cache once, verified on every open, and kept
+        // from eviction while it loads
+        try (SnapshotCache.Held held = model.open(S3Settings.fromEnvironment())) {
+            embedder = TextEmbedder.load(ModelDirectory.open(held.directory()), deviceLease.device());
+        }
         pipeline = new PipelinedEmbedder<>(embedder, batching, tokenizerThreads, windowsAhead, row -> row.text, this::emit);
         openedAt = System.nanoTime();
         var metrics = getMetricGroup();
