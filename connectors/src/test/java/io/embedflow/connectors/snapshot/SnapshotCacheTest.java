@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.s3.S3Settings;
+import io.embedflow.connectors.store.ForwardingObjectStore;
 import io.embedflow.connectors.store.LocalObjectStore;
 import io.embedflow.connectors.store.ObjectStore;
 import java.io.ByteArrayInputStream;
@@ -166,68 +167,17 @@ class SnapshotCacheTest {
   }
 
   /** Counts downloads through an {@link ObjectStore}. */
-  private static final class CountingStore implements ObjectStore {
-    final ObjectStore delegate;
+  private static final class CountingStore extends ForwardingObjectStore {
     final AtomicInteger downloads = new AtomicInteger();
 
     CountingStore(ObjectStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String describe() {
-      return delegate.describe();
-    }
-
-    @Override
-    public java.util.Optional<io.embedflow.connectors.store.ObjectInfo> stat(String key) {
-      return delegate.stat(key);
-    }
-
-    @Override
-    public void put(String key, Path source) {
-      delegate.put(key, source);
-    }
-
-    @Override
-    public void putBytes(String key, byte[] data) {
-      delegate.putBytes(key, data);
-    }
-
-    @Override
-    public boolean putIfAbsent(String key, Path source) {
-      return delegate.putIfAbsent(key, source);
-    }
-
-    @Override
-    public byte[] readBytes(String key) {
-      return delegate.readBytes(key);
-    }
-
-    @Override
-    public java.io.InputStream open(String key) {
-      return delegate.open(key);
+      super(delegate);
     }
 
     @Override
     public void download(String key, Path target) {
       downloads.incrementAndGet();
       delegate.download(key, target);
-    }
-
-    @Override
-    public List<io.embedflow.connectors.store.ObjectInfo> list(String prefix) {
-      return delegate.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-      delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

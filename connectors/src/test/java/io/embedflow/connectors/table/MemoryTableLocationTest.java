@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.embedflow.connectors.store.MemoryObjectStore;
 import io.embedflow.connectors.store.ObjectInfo;
+import io.embedflow.connectors.store.ForwardingObjectStore;
 import io.embedflow.connectors.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,12 +67,11 @@ class MemoryTableLocationTest extends TableLocationContractTest {
   }
 
   /** A store where another committer writes its manifest just before this one's put-if-absent. */
-  private static final class RacingStore implements ObjectStore {
-    private final ObjectStore delegate;
+  private static final class RacingStore extends ForwardingObjectStore {
     private final TableManifest winner;
 
     RacingStore(ObjectStore delegate, TableManifest winner) {
-      this.delegate = delegate;
+      super(delegate);
       this.winner = winner;
     }
 
@@ -82,53 +82,5 @@ class MemoryTableLocationTest extends TableLocationContractTest {
       }
       return delegate.putIfAbsent(key, source);
     }
-
-    @Override
-    public String describe() {
-      return delegate.describe();
-    }
-
-    @Override
-    public java.util.Optional<ObjectInfo> stat(String key) {
-      return delegate.stat(key);
-    }
-
-    @Override
-    public void put(String key, Path source) {
-      delegate.put(key, source);
-    }
-
-    @Override
-    public void putBytes(String key, byte[] data) {
-      delegate.putBytes(key, data);
-    }
-
-    @Override
-    public byte[] readBytes(String key) {
-      return delegate.readBytes(key);
-    }
-
-    @Override
-    public java.io.InputStream open(String key) {
-      return delegate.open(key);
-    }
-
-    @Override
-    public void download(String key, Path target) {
-      delegate.download(key, target);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) {
-      return delegate.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) {
-      delegate.delete(key);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -2,8 +2,6 @@ package io.embedflow.flink.refresh;
 
 import io.embedflow.connectors.ConnectorException;
 import io.embedflow.connectors.s3.S3Settings;
-import io.embedflow.connectors.shard.DataFile;
-import io.embedflow.connectors.shard.DataSnapshot;
 import io.embedflow.connectors.shard.DatasetPlan;
 import io.embedflow.connectors.shard.PartitionFilter;
 import io.embedflow.connectors.shard.ShardPlanner;
@@ -13,18 +11,9 @@ import io.embedflow.connectors.table.TableLocation;
 import io.embedflow.djl.embed.BatchingOptions;
 import io.embedflow.djl.model.ModelDirectory;
 import io.embedflow.djl.device.DeviceRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 
 /**
