@@ -61,15 +61,20 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
             description = "Weights split into this many files, as large checkpoints are (default: ${DEFAULT-VALUE}).")
     int shards;
 
+    @Option(names = "--link-mbps", defaultValue = "0", paramLabel = "MBIT",
+            description = "Cap each connection's downloads at this many Mbit/s, as one connection to S3 is slower than "
+                    + "loopback (0: no cap; default: ${DEFAULT-VALUE}).")
+    long linkMbps;
+
     @Option(names = "--repeat", defaultValue = "3", description = "Measured runs of each method; the best counts "
             + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Override
     public Integer call() throws Exception {
-        if (weights < shards || shards < 1 || repeat < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--weights must hold --shards (at least 1) files, and --repeat must be at least 1");
+        if (weights < shards || shards < 1 || repeat < 1 || linkMbps < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--weights must hold --shards (at least "
+                    + "1) files, --repeat must be at least 1 and --link-mbps 0 or more");
         }
         Path scratch = ScratchDirs.create(s3proxy.dir, "embedflow-bench-model-fetch-");
         try {
@@ -91,8 +96,10 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
         }
         Path model = generate(scratch.resolve("model"));
         try (S3ProxyProcess server = S3ProxyProcess.start(s3proxy.serverJar(), scratch.resolve("s3proxy-data"), scratch,
-                IDENTITY, CREDENTIAL, s3proxy.serverHeap)) {
-            S3Settings settings = S3Settings.defaults().withEndpoint(server.endpoint()).withPathStyle(true)
+                IDENTITY, CREDENTIAL, s3proxy.serverHeap);
+                ThrottledProxy link = linkMbps > 0 ? ThrottledProxy.start(server.endpoint(), linkMbps * 1_000_000 / 8) : null) {
+            java.net.URI endpoint = link != null ? link.endpoint() : server.endpoint();
+            S3Settings settings = S3Settings.defaults().withEndpoint(endpoint).withPathStyle(true)
                     .withRegion("us-east-1").withMaxConnections(64);
             StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
                     AwsBasicCredentials.create(IDENTITY, CREDENTIAL));
@@ -124,7 +131,7 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
                 if (awscli.isPresent()) {
                     DebianAwsCli aws = awscli.get();
                     rows.add(best("(c) aws s3 cp --recursive", files.size(), pid, out1, dest -> {
-                        aws.copyRecursive(server.endpoint(), BUCKET, "store/" + SnapshotCache.BLOBS, dest, IDENTITY,
+                        aws.copyRecursive(endpoint, BUCKET, "store/" + SnapshotCache.BLOBS, dest, IDENTITY,
                                 CREDENTIAL, scratch);
                         return treeBytes(dest);
                     }));
@@ -132,7 +139,8 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
                 Row fetched = best("SnapshotCache.fetch (parallel + SHA-256)", files.size(), pid, out1,
                         dest -> fetch(objects, id, dest));
                 rows.add(fetched);
-                print(out, rows, bytes, files.size(), awscli.isPresent() ? null : String.join("; ", awscliMissing));
+                print(out, rows, bytes, files.size(), awscli.isPresent() ? null : String.join("; ", awscliMissing),
+                        linkMbps);
             }
         }
         return 0;
@@ -228,8 +236,10 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
         return new Row(method, best);
     }
 
-    private static void print(PrintWriter out, List<Row> rows, long bytes, int files, String awscliMissing) {
-        out.printf("model snapshot: %d files, %s; best of the runs; S3Proxy on loopback%n", files, ByteSizes.format(bytes));
+    private static void print(PrintWriter out, List<Row> rows, long bytes, int files, String awscliMissing,
+            long linkMbps) {
+        out.printf("model snapshot: %d files, %s; best of the runs; S3Proxy on loopback%s%n", files,
+                ByteSizes.format(bytes), linkMbps > 0 ? ", each connection capped at " + linkMbps + " Mbit/s" : "");
         out.printf("%-44s %9s %9s %11s %11s%n", "method", "seconds", "GB/s", "client cpu", "server cpu");
         for (Row row : rows) {
             out.printf(Locale.ROOT, "%-44s %9.2f %9.3f %10.1fs %10.1fs%n", row.method(), row.best().seconds(),
@@ -250,7 +260,7 @@ public final class ModelFetchBenchmark implements Callable<Integer> {
         last.append(rows.size() == 4
                 ? String.format(Locale.ROOT, " fetch_vs_awscli=%.3f", fetch.gbps() / rows.get(2).best().gbps())
                 : " fetch_vs_awscli=n/a");
-        last.append(" bytes=").append(bytes).append(" files=").append(files);
+        last.append(" bytes=").append(bytes).append(" files=").append(files).append(" link_mbps=").append(linkMbps);
         out.println(last);
     }
 

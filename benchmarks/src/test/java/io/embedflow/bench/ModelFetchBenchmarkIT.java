@@ -24,7 +24,8 @@ class ModelFetchBenchmarkIT {
         StringWriter err = new StringWriter();
 
         int code = Main.run(new String[] {"bench", "model-fetch", "--weights", "40m", "--shards", "2", "--repeat", "1",
-            "--no-awscli", "--dir", dir.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+            "--link-mbps", "4000", "--no-awscli", "--dir", dir.toString()}, new PrintWriter(out, true),
+                new PrintWriter(err, true));
 
         assertThat(code).as("exit code; out:\n%s\nerr:\n%s", out, err).isZero();
         List<String> lines = out.toString().lines().toList();
@@ -36,7 +37,9 @@ class ModelFetchBenchmarkIT {
             assertThat(Double.parseDouble(figures.get(figure))).as(figure).isPositive();
         }
         // two weights shards, the tokenizer and serving.properties: 40 MiB + 2 MiB + the properties
-        assertThat(figures).containsEntry("fetch_vs_awscli", "n/a").containsEntry("files", "4");
+        assertThat(figures).containsEntry("fetch_vs_awscli", "n/a").containsEntry("files", "4")
+                .containsEntry("link_mbps", "4000");
+        assertThat(lines.get(0)).contains("each connection capped at 4000 Mbit/s");
         assertThat(Long.parseLong(figures.get("bytes"))).isGreaterThan(42L << 20);
         assertThat(lines).anyMatch(l -> l.startsWith("SnapshotCache.fetch")).anyMatch(l -> l.startsWith("(a) GetObject"));
         try (var left = Files.list(dir)) {
